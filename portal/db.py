@@ -1,0 +1,18 @@
+"""Database expressions shared by the apps."""
+
+from django.db.models import Value
+from django.db.models.functions import Lower, Replace
+
+_GERMAN_FOLDS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
+
+
+def german_sort_key(field: str):
+    """A lower-cased, umlaut-folded copy of a text column for German alphabetical order.
+
+    The embedded PostgreSQL has only the C collation, which sorts "Ärger" after "Zebra"; a
+    stored key built from immutable functions sorts the same on every server.
+    """
+    expression = Lower(field)
+    for umlaut, plain in _GERMAN_FOLDS:
+        expression = Replace(expression, Value(umlaut), Value(plain))
+    return expression

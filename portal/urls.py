@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("impressum/", views.page, {"template": "portal/impressum.html"}, name="impressum"),
+    path("datenschutz/", views.page, {"template": "portal/datenschutz.html"}, name="datenschutz"),
+    path(
+        "barrierefreiheit/", views.page, {"template": "portal/barrierefreiheit.html"},
+        name="barrierefreiheit",
+    ),
+    path("", include("programmes.urls")),
+    path("", include("municipalities.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler404 = "portal.views.not_found"

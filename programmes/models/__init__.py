@@ -1,0 +1,22 @@
+from programmes.models.base import Level
+from programmes.models.principles import Framework, GuidingPrinciple, Measure, PrincipleArea
+from programmes.models.programme import ApplicationWindow, Link, Participation, Programme
+from programmes.models.sources import Source
+from programmes.models.taxonomy import FundingBody, FundingType, TargetGroup, Topic
+
+__all__ = [
+    "ApplicationWindow",
+    "Framework",
+    "FundingBody",
+    "FundingType",
+    "GuidingPrinciple",
+    "Level",
+    "Link",
+    "Measure",
+    "Participation",
+    "PrincipleArea",
+    "Programme",
+    "Source",
+    "TargetGroup",
+    "Topic",
+]

@@ -1,0 +1,243 @@
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.db import german_sort_key
+from programmes.models.base import Level, Timestamped
+from programmes.querysets import ProgrammeQuerySet
+
+
+class Programme(Timestamped):
+    class Kind(models.TextChoices):
+        FOERDERPROGRAMM = "foerderprogramm", _("Förderprogramm")
+        QUALIFIZIERUNG = "qualifizierung", _("Qualifizierung")
+        FORSCHUNG = "forschungsfoerderung", _("Forschungsförderung")
+        MODELLVORHABEN = "modellvorhaben", _("Modellvorhaben")
+        NETZWERK = "netzwerk", _("Netzwerk")
+        WETTBEWERB = "wettbewerb", _("Wettbewerb")
+        SERVICE = "service", _("Service")
+
+    class Publication(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        PUBLISHED = "published", _("veröffentlicht")
+        ARCHIVED = "archived", _("archiviert")
+
+    title = models.CharField(_("Titel"), max_length=250)
+    short_name = models.CharField(_("Kurzname"), max_length=80, blank=True)
+    slug = models.SlugField(_("Kurzadresse"), max_length=150, unique=True)
+    summary = models.CharField(
+        _("Kurzbeschreibung"), max_length=300,
+        help_text=_("In einfacher Sprache, höchstens 300 Zeichen."),
+    )
+    description = models.TextField(_("Beschreibung"), blank=True)
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    funding_types = models.ManyToManyField(
+        "programmes.FundingType", verbose_name=_("Förderarten"), blank=True,
+        related_name="programmes",
+    )
+    funding_body = models.ForeignKey(
+        "programmes.FundingBody", verbose_name=_("Fördergeber"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="programmes",
+    )
+    level = models.CharField(_("Ebene"), max_length=20, choices=Level.choices)
+    topics = models.ManyToManyField(
+        "programmes.Topic", verbose_name=_("Themen"), blank=True, related_name="programmes"
+    )
+    target_groups = models.ManyToManyField(
+        "programmes.TargetGroup", verbose_name=_("Zielgruppen"), blank=True,
+        related_name="programmes",
+    )
+    region = models.ForeignKey(
+        "municipalities.Municipality", verbose_name=_("Gebiet"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="programmes_open_here",
+        help_text=_("Für wen das Programm offensteht, z. B. Land Nordrhein-Westfalen."),
+    )
+    total_budget = models.DecimalField(
+        _("Gesamtvolumen (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_grant = models.DecimalField(
+        _("Höchstförderung (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    funding_rate = models.DecimalField(
+        _("Förderquote (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount_note = models.TextField(_("Hinweis zu Beträgen"), blank=True)
+    start_date = models.DateField(_("Beginn"), null=True, blank=True)
+    end_date = models.DateField(_("Ende"), null=True, blank=True)
+    is_announced = models.BooleanField(
+        _("nur angekündigt"), default=False,
+        help_text=_("Angekündigt, aber noch ohne Start: gilt als „angekündigt“, nicht „laufend“."),
+    )
+    website = models.URLField(_("offizielle Seite"), max_length=500, blank=True)
+    contact = models.TextField(_("Kontakt"), blank=True)
+    contact_email = models.EmailField(_("Kontakt-E-Mail"), blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("Teil von"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    predecessor = models.ForeignKey(
+        "self", verbose_name=_("Vorgänger"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="successors",
+    )
+    principles = models.ManyToManyField(
+        "programmes.GuidingPrinciple", verbose_name=_("Leitsätze"), blank=True,
+        related_name="programmes",
+    )
+    publication = models.CharField(
+        _("Veröffentlichung"), max_length=12, choices=Publication.choices,
+        default=Publication.DRAFT, db_index=True,
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetisch"), default=False, editable=False,
+        help_text=_("Vom Lastgenerator erzeugt; mit einem Befehl wieder entfernbar."),
+    )
+    # Topic names, kept in step by programmes.signals, so the generated search vector can
+    # weigh them without a join.
+    topic_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", config="german", weight="A")
+            + SearchVector("short_name", "summary", config="german", weight="B")
+            + SearchVector("description", "topic_text", config="german", weight="C")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    sort_title = models.GeneratedField(
+        expression=german_sort_key("title"), output_field=models.CharField(max_length=250),
+        db_persist=True,
+    )
+    sources = GenericRelation("programmes.Source")
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Programm")
+        verbose_name_plural = _("Programme")
+        ordering = ["sort_title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="programme_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_rate__isnull=True)
+                | Q(funding_rate__gte=0, funding_rate__lte=100),
+                name="programme_funding_rate_percent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="programme_not_own_parent"
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="programme_search"),
+            models.Index(fields=["publication", "sort_title"], name="programme_pub_title"),
+            models.Index(fields=["publication", "-updated"], name="programme_pub_updated"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("programmes:programme-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.publication == self.Publication.PUBLISHED
+
+
+
+class ApplicationWindow(models.Model):
+    """A period in which applications are accepted; no dates at all means "any time"."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("Programm"), on_delete=models.CASCADE,
+        related_name="application_windows",
+    )
+    opens = models.DateField(_("ab"), null=True, blank=True)
+    closes = models.DateField(_("bis (Frist)"), null=True, blank=True)
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Antragsfenster")
+        verbose_name_plural = _("Antragsfenster")
+        ordering = ["programme", "opens", "closes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__isnull=True)
+                | Q(opens__isnull=True)
+                | Q(closes__gte=models.F("opens")),
+                name="window_closes_after_opens",
+            )
+        ]
+        indexes = [models.Index(fields=["programme", "closes"], name="window_programme_closes")]
+
+    def __str__(self):
+        return f"{self.opens or '…'} – {self.closes or '…'}"
+
+
+class Link(models.Model):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("Programm"), on_delete=models.CASCADE, related_name="links"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    url = models.URLField(_("Adresse"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("offizieller Link")
+        verbose_name_plural = _("offizielle Links")
+        ordering = ["programme", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        LEITKOMMUNE = "leitkommune", _("Leitkommune")
+        PARTNER = "partner", _("Partner")
+        MODELLKOMMUNE = "modellkommune", _("Modellkommune")
+        PROJEKTSTANDORT = "projektstandort", _("Projektstandort")
+        MITGLIED = "mitglied", _("Mitglied")
+        TEILNEHMERIN = "teilnehmerin", _("Teilnehmerin")
+        KOOPERATION = "kooperation", _("Kooperationspartnerin")
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("Programm"), on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", verbose_name=_("Kommune"), on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+    round = models.CharField(
+        _("Durchgang/Zeitraum"), max_length=120, blank=True,
+        help_text=_("z. B. „5. Durchgang 2024–2025“"),
+    )
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Teilnahme")
+        verbose_name_plural = _("Teilnahmen")
+        ordering = ["programme", "round", "role", "municipality__sort_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "municipality", "role", "round"],
+                name="participation_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "programme"], name="participation_muni")]
+
+    def __str__(self):
+        return f"{self.municipality} – {self.get_role_display()} ({self.programme})"

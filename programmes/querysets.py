@@ -1,0 +1,94 @@
+"""Queryset logic for programmes: publication, derived status, deadlines and search."""
+
+import re
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import models
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Antrag möglich")
+    UPCOMING = "upcoming", _("Antrag demnächst möglich")
+    RUNNING = "running", _("läuft")
+    CLOSED = "closed", _("beendet")
+    ANNOUNCED = "announced", _("angekündigt")
+
+
+# A plain last word (letters/digits, no operator or quote) that may be typed only partly.
+_LAST_WORD = re.compile(r"(?:^|\s)(\w{2,})\s*$")
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self):
+        """What the public may see: published entries only, never drafts or archived ones."""
+        return self.filter(publication="published")
+
+    def with_status(self, today: date | None = None):
+        """Annotate `status`, derived from dates alone (the one place that defines it).
+
+        closed: the programme ended. open: an application window covers today (a window
+        without dates is always open). upcoming: a window opens later. announced: marked as
+        announced or starting later. running: everything else, also no dates at all.
+        """
+        from programmes.models import ApplicationWindow
+
+        today = today or timezone.localdate()
+        windows = ApplicationWindow.objects.filter(programme=OuterRef("pk"))
+        open_now = windows.filter(
+            Q(opens__isnull=True) | Q(opens__lte=today),
+            Q(closes__isnull=True) | Q(closes__gte=today),
+        )
+        return self.annotate(
+            status=Case(
+                When(end_date__lt=today, then=Value(Status.CLOSED)),
+                When(Exists(open_now), then=Value(Status.OPEN)),
+                When(Exists(windows.filter(opens__gt=today)), then=Value(Status.UPCOMING)),
+                When(Q(is_announced=True) | Q(start_date__gt=today),
+                     then=Value(Status.ANNOUNCED)),
+                default=Value(Status.RUNNING),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_next_deadline(self, today: date | None = None):
+        """Annotate `next_deadline`: the earliest application deadline from today on."""
+        from programmes.models import ApplicationWindow
+
+        today = today or timezone.localdate()
+        deadlines = (
+            ApplicationWindow.objects.filter(programme=OuterRef("pk"), closes__gte=today)
+            .values("programme")
+            .annotate(first=Min("closes"))
+            .values("first")
+        )
+        return self.annotate(next_deadline=Subquery(deadlines, output_field=models.DateField()))
+
+    def search(self, text: str):
+        """German full-text search over the stored, weighted vector, ranked.
+
+        Accepts any input (websearch syntax: "phrase", -exclusion, or). The last plain word
+        also matches as a prefix, so a half-typed word already finds results.
+        """
+        query = search_query(text)
+        return self.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+
+
+def search_query(text: str) -> SearchQuery:
+    query = SearchQuery(text, config="german", search_type="websearch")
+    match = _LAST_WORD.search(text)
+    if match and text.count('"') % 2 == 0:
+        head = text[: match.start(1)]
+        prefix = SearchQuery(f"{match.group(1)}:*", config="german", search_type="raw")
+        if head.strip():
+            prefix = SearchQuery(head, config="german", search_type="websearch") & prefix
+        query = query | prefix
+    return query
