@@ -1,6 +1,6 @@
 """Database expressions shared by the apps."""
 
-from django.db.models import Value
+from django.db.models import IntegerField, Subquery, Value
 from django.db.models.functions import Lower, Replace
 
 _GERMAN_FOLDS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
@@ -16,3 +16,10 @@ def german_sort_key(field: str):
     for umlaut, plain in _GERMAN_FOLDS:
         expression = Replace(expression, Value(umlaut), Value(plain))
     return expression
+
+
+class SubqueryCount(Subquery):
+    """The number of rows a (correlated) subquery returns, as one scalar column."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()

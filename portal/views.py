@@ -1,8 +1,39 @@
+from datetime import timedelta
+
+from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
+
+from municipalities.models import Municipality
+from programmes.models import GuidingPrinciple, Programme, Topic
+from programmes.querysets import Status
+
+DEADLINE_HORIZON_DAYS = 90
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    today = timezone.localdate()
+    published = Programme.objects.published()
+    counts = published.with_status().aggregate(
+        programmes=Count("pk"), open=Count("pk", filter=Q(status=Status.OPEN))
+    )
+    context = {
+        "counts": counts,
+        "municipality_count": Municipality.objects.filter(
+            participations__programme__publication="published"
+        ).distinct().count(),
+        "principle_count": GuidingPrinciple.objects.count(),
+        "topics": Topic.objects.annotate(
+            programme_count=Count("programmes", filter=Q(programmes__publication="published"))
+        ).filter(programme_count__gt=0),
+        "deadlines": published.with_next_deadline(today)
+        .filter(next_deadline__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS))
+        .only("title", "slug", "summary")
+        .order_by("next_deadline")[:5],
+        "newest": published.only("title", "slug", "summary", "created").order_by("-created")[:5],
+        "deadline_horizon": DEADLINE_HORIZON_DAYS,
+    }
+    return render(request, "portal/home.html", context)
 
 
 def page(request, template):

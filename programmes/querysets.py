@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,13 +62,12 @@ class ProgrammeQuerySet(models.QuerySet):
         from programmes.models import ApplicationWindow
 
         today = today or timezone.localdate()
-        deadlines = (
+        first = (
             ApplicationWindow.objects.filter(programme=OuterRef("pk"), closes__gte=today)
-            .values("programme")
-            .annotate(first=Min("closes"))
-            .values("first")
+            .order_by("closes")
+            .values("closes")[:1]
         )
-        return self.annotate(next_deadline=Subquery(deadlines, output_field=models.DateField()))
+        return self.annotate(next_deadline=Subquery(first, output_field=models.DateField()))
 
     def search(self, text: str):
         """German full-text search over the stored, weighted vector, ranked.

@@ -1,31 +1,210 @@
+from django.contrib.postgres.search import SearchHeadline
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from programmes.models import GuidingPrinciple, Programme, Topic
+from portal.listing import BadParameters, form_errors, paginate, query_without
+from programmes.facets import FacetCounter
+from programmes.filters import ProgrammeFilterSet, Sort
+from programmes.models import (
+    Framework,
+    GuidingPrinciple,
+    Participation,
+    Programme,
+    Topic,
+)
+from programmes.querysets import Status, search_query
+from programmes.structured_data import programme_json_ld
+
+FACET_ORDER = ["status", "topic", "target_group", "kind", "level", "funder", "principle"]
+# ts_headline marks hits with these; the text is escaped first, then they become <mark>.
+_HIT_START, _HIT_END = "\u27e6", "\u27e7"
+# Columns a list never shows: skip loading them.
+_LIST_DEFERRED = ("description", "search_vector", "topic_text", "contact", "amount_note")
 
 
 def programme_list(request):
-    return render(request, "programmes/programme_list.html",
-                  {"programmes": Programme.objects.published()})
+    filterset = ProgrammeFilterSet(request.GET)
+    context = {"filterset": filterset, "sort_choices": Sort.CHOICES}
+    try:
+        if not filterset.is_valid():
+            raise BadParameters(form_errors(filterset.form))
+        total, facets = FacetCounter(filterset).compute()
+        page = paginate(_list_rows(filterset), request.GET.get("page"), count=total)
+    except BadParameters as bad:
+        context["errors"] = bad.errors
+        return render(request, "programmes/programme_list.html", context, status=400)
+
+    context.update(
+        total=total,
+        page=page,
+        facets=[facets[name] for name in FACET_ORDER],
+        chips=_active_filter_chips(request.GET, filterset, facets),
+        closed_hidden=filterset.status_default and not request.GET.getlist("status"),
+        closed_count=next(o.count for o in facets["status"].options if o.value == Status.CLOSED),
+        all_statuses=[value for value, _label in Status.choices],
+        page_query=query_without(request.GET, "page"),
+        sort=filterset.sort_key,
+    )
+    return render(request, "programmes/programme_list.html", context)
+
+
+def _list_rows(filterset):
+    rows = (
+        filterset.ordered(filterset.qs)
+        .with_next_deadline()
+        .select_related("funding_body")
+        .prefetch_related("topics")
+        .defer(*_LIST_DEFERRED)
+    )
+    text = filterset.form.cleaned_data.get("q", "").strip()
+    if text:
+        rows = rows.annotate(
+            snippet=SearchHeadline(
+                "summary", search_query(text), config="german",
+                start_sel=_HIT_START, stop_sel=_HIT_END, highlight_all=True,
+            )
+        )
+    return _HighlightedRows(rows)
+
+
+class _HighlightedRows:
+    """Wraps the page's rows so each search snippet is escaped before hits are marked."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        rows = list(self.queryset[index])
+        for row in rows:
+            if getattr(row, "snippet", None):
+                marked = escape(row.snippet).replace(_HIT_START, "<mark>")
+                row.snippet = mark_safe(marked.replace(_HIT_END, "</mark>"))
+        return rows
+
+
+def _active_filter_chips(query, filterset, facets):
+    """One removable chip per active filter value, each linking to the list without it."""
+    chips = []
+    labels = {
+        name: {option.value: option.label for option in facet.options}
+        for name, facet in facets.items()
+    }
+    for name in ["q", *FACET_ORDER, "municipality", "deadline_before"]:
+        for value in query.getlist(name):
+            if not value.strip():
+                continue
+            remaining = query.copy()
+            remaining.setlist(name, [v for v in query.getlist(name) if v != value])
+            remaining.pop("page", None)
+            chips.append({
+                "parameter": str(filterset.filters[name].label),
+                "value": labels.get(name, {}).get(value, value),
+                "query": remaining.urlencode(),
+            })
+    return chips
 
 
 def programme_detail(request, slug):
-    programme = get_object_or_404(Programme.objects.published().with_status(), slug=slug)
-    return render(request, "programmes/programme_detail.html", {"programme": programme})
+    programme = get_object_or_404(
+        Programme.objects.published()
+        .with_status()
+        .with_next_deadline()
+        .select_related("funding_body", "region", "parent", "predecessor")
+        .prefetch_related(
+            "topics", "target_groups", "funding_types", "application_windows", "links",
+            "sources",
+            Prefetch("principles", queryset=GuidingPrinciple.objects.select_related("framework")),
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("municipality").order_by(
+                    "round", "role", "municipality__sort_name"
+                ),
+            ),
+        ),
+        slug=slug,
+    )
+    related = Programme.objects.published().filter(
+        Q(parent=programme) | Q(predecessor=programme)
+    ).only("title", "slug", "summary", "parent_id", "predecessor_id")
+    children = [p for p in related if p.parent_id == programme.pk]
+    successors = [p for p in related if p.predecessor_id == programme.pk]
+    context = {
+        "programme": programme,
+        "children": children,
+        "successors": successors,
+        "participation_groups": _group_participations(programme.participations.all()),
+        "json_ld": programme_json_ld(request, programme),
+    }
+    return render(request, "programmes/programme_detail.html", context)
+
+
+def _group_participations(participations):
+    """Group by round, then role, keeping their order: [(round, [(role, [p, …]), …]), …]."""
+    groups: dict[str, dict[str, list]] = {}
+    for participation in participations:
+        by_role = groups.setdefault(participation.round, {})
+        by_role.setdefault(participation.get_role_display(), []).append(participation)
+    return [(round_, list(roles.items())) for round_, roles in groups.items()]
 
 
 def principle_list(request):
-    return render(request, "programmes/principle_list.html")
+    frameworks = Framework.objects.prefetch_related(
+        "areas",
+        Prefetch(
+            "principles",
+            queryset=GuidingPrinciple.objects.annotate(
+                programme_count=Count(
+                    "programmes", filter=Q(programmes__publication="published")
+                )
+            ).prefetch_related("measures"),
+        ),
+    )
+    return render(request, "programmes/principle_list.html", {"frameworks": frameworks})
 
 
 def principle_detail(request, slug):
-    principle = get_object_or_404(GuidingPrinciple, slug=slug)
-    return render(request, "programmes/principle_detail.html", {"principle": principle})
+    principle = get_object_or_404(
+        GuidingPrinciple.objects.select_related("framework", "area").prefetch_related(
+            "measures", "sources"
+        ),
+        slug=slug,
+    )
+    programmes = principle.programmes.published().with_status()
+    return _render_with_programme_page(
+        request, "programmes/principle_detail.html", {"principle": principle}, programmes
+    )
 
 
 def topic_list(request):
-    return render(request, "programmes/topic_list.html", {"topics": Topic.objects.all()})
+    topics = Topic.objects.annotate(
+        programme_count=Count("programmes", filter=Q(programmes__publication="published"))
+    )
+    return render(request, "programmes/topic_list.html", {"topics": topics})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    return render(request, "programmes/topic_detail.html", {"topic": topic})
+    programmes = Programme.objects.published().with_status().filter(topics=topic)
+    return _render_with_programme_page(
+        request, "programmes/topic_detail.html", {"topic": topic}, programmes
+    )
+
+
+def _render_with_programme_page(request, template, context, programmes):
+    """A detail page that lists programmes 20 at a time (closed ones included, marked)."""
+    rows = programmes.with_next_deadline().defer(*_LIST_DEFERRED).order_by("sort_title", "pk")
+    try:
+        context["page"] = paginate(rows, request.GET.get("page"))
+    except BadParameters as bad:
+        context["errors"] = bad.errors
+        return render(request, template, context, status=400)
+    return render(request, template, context)
+

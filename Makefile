@@ -1,0 +1,45 @@
+# Kommunalkompass NRW – the index of commands. `make run` and `make test` set up everything.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test setup serve bench lint format stopdb
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py load_catalogue
+	$(PY) manage.py setup_roles --verbosity 0
+	$(PY) manage.py ensure_dev_admin
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/pytest
+
+# Production-like server (DEBUG off): needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+serve: $(INSTALLED)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn.conf.py
+
+bench: $(INSTALLED)
+	$(PY) -m bench
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+stopdb: $(INSTALLED)
+	$(PY) -m portal.embedded_db stop

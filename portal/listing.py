@@ -1,0 +1,65 @@
+"""What every public list shares: the 400 answer for bad parameters and pagination."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext as _
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ParameterError:
+    parameter: str
+    label: str
+    message: str
+
+    def __str__(self):
+        return f"„{self.parameter}“ ({self.label}): {self.message}"
+
+
+class BadParameters(Exception):
+    def __init__(self, errors: list[ParameterError]):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+def form_errors(form) -> list[ParameterError]:
+    """Name each rejected parameter and say what was wrong with it."""
+    errors = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        for message in messages:
+            errors.append(ParameterError(name, str(label), message))
+    return errors
+
+
+def paginate(queryset, page_value: str | None, count: int | None = None) -> Page:
+    """The requested page of 20; a page that is not a number or lies beyond the last is a
+    bad parameter. A count already known (from the facet query) saves a COUNT(*)."""
+    paginator = Paginator(queryset, PER_PAGE)
+    if count is not None:
+        paginator.count = count  # replaces the cached_property's COUNT(*) query
+    try:
+        number = int(page_value) if page_value not in (None, "") else 1
+    except ValueError:
+        number = None
+    if number is None or number < 1 or number > paginator.num_pages:
+        raise BadParameters([
+            ParameterError(
+                "page",
+                _("Seite"),
+                _("Bitte eine Seitenzahl von 1 bis %(last)d angeben.") % {"last": paginator.num_pages},
+            )
+        ])
+    return paginator.page(number)
+
+
+def query_without(query_dict, *names, **replace) -> str:
+    """The current query string without some parameters (and with others replaced)."""
+    data = query_dict.copy()
+    for name in names:
+        data.pop(name, None)
+    for name, value in replace.items():
+        data[name] = value
+    return data.urlencode()

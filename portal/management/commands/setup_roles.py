@@ -1,0 +1,86 @@
+"""Create or update the editors' group "Redaktion" with exactly the permissions editors need.
+
+Editors curate the catalogue: they add, change and view every entry of the programmes and
+municipalities apps. They delete only the small dependent rows edited inline (application
+windows, links, participations, sources, measures); a programme is withdrawn or archived
+instead of deleted. Users, groups, sessions and the admin log stay with administrators.
+Running the command again changes nothing unless the group drifted from this definition.
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+GROUP_NAME = "Redaktion"
+CATALOGUE_APPS = ["programmes", "municipalities"]
+EVERYDAY_ACTIONS = ["add", "change", "view"]
+DELETABLE = {
+    "programmes.applicationwindow",
+    "programmes.link",
+    "programmes.participation",
+    "programmes.source",
+    "programmes.measure",
+}
+
+
+def editor_permission_keys() -> set[tuple[str, str]]:
+    """(app_label, codename) for every permission of the editors' group."""
+    keys = set()
+    for app_label in CATALOGUE_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            label = model._meta.label_lower
+            actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
+            keys.update((app_label, f"{action}_{model._meta.model_name}") for action in actions)
+    return keys
+
+
+@transaction.atomic
+def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
+    """Bring the group in line; returns (created, added, removed, total) by permission name."""
+    wanted_keys = editor_permission_keys()
+    wanted = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.filter(content_type__app_label__in=CATALOGUE_APPS)
+        .select_related("content_type")
+        if (p.content_type.app_label, p.codename) in wanted_keys
+    }
+    missing = wanted_keys - wanted.keys()
+    if missing:
+        names = ", ".join(sorted(f"{app}.{codename}" for app, codename in missing))
+        raise CommandError(f"Berechtigungen fehlen ({names}). Zuerst `manage.py migrate`.")
+
+    group, created = Group.objects.get_or_create(name=GROUP_NAME)
+    current = set(group.permissions.all())
+    target = set(wanted.values())
+    group.permissions.set(target)
+
+    def label(p):
+        return f"{p.content_type.app_label}.{p.codename}"
+
+    return created, {label(p) for p in target - current}, {label(p) for p in current - target}, len(target)
+
+
+class Command(BaseCommand):
+    help = f"Legt die Gruppe „{GROUP_NAME}“ mit genau den Rechten der Redaktion an oder gleicht sie an."
+
+    def handle(self, *args, **options):
+        created, added, removed, total = ensure_editor_group()
+        if created:
+            self.stdout.write(
+                self.style.SUCCESS(f"Gruppe „{GROUP_NAME}“ angelegt mit {total} Berechtigungen.")
+            )
+        elif added or removed:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Gruppe „{GROUP_NAME}“ angeglichen: {len(added)} Berechtigungen ergänzt, "
+                    f"{len(removed)} entzogen; jetzt {total}."
+                )
+            )
+        else:
+            self.stdout.write(f"Gruppe „{GROUP_NAME}“ ist aktuell ({total} Berechtigungen).")
+        if not created:
+            for name in sorted(added):
+                self.stdout.write(f"  + {name}")
+        for name in sorted(removed):
+            self.stdout.write(f"  − {name}")

@@ -1,0 +1,166 @@
+"""The programme list's filters: one definition for the HTML list, exports, feeds and the API.
+
+Every choice is addressed by its slug so query strings stay readable and shareable. Several
+values of one parameter combine with OR, different parameters with AND.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality
+from programmes.models import (
+    ApplicationWindow,
+    FundingBody,
+    GuidingPrinciple,
+    Level,
+    Programme,
+    TargetGroup,
+    Topic,
+)
+from programmes.querysets import Status
+
+MAX_QUERY_LENGTH = 200
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
+    """Programmes linked to any of the chosen entries, as one semi-join (no duplicate rows)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        linked = qs.model.objects.filter(**{f"{self.field_name}__in": value})
+        return qs.filter(pk__in=linked.values("pk"))
+
+
+class MunicipalityField(forms.CharField):
+    """Takes a municipality's slug or official key and answers with the municipality."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        municipality = Municipality.objects.by_slug_or_key(value.strip()).first()
+        if municipality is None:
+            raise forms.ValidationError(
+                _("Keine Kommune mit der Kurzadresse oder dem Schlüssel „%(value)s“."),
+                params={"value": value},
+            )
+        return municipality
+
+
+class MunicipalityFilter(django_filters.Filter):
+    field_class = MunicipalityField
+
+    def filter(self, qs, municipality):
+        """Programmes in which the municipality, or one inside it, takes part."""
+        if municipality is None:
+            return qs
+        taking_part = Programme.objects.filter(
+            participations__municipality__key__startswith=municipality.key
+        )
+        return qs.filter(pk__in=taking_part.values("pk"))
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    TITLE = "title"
+    DEADLINE = "deadline"
+    UPDATED = "updated"
+    CHOICES = [
+        (RELEVANCE, _("Relevanz")),
+        (TITLE, _("Titel (A–Z)")),
+        (DEADLINE, _("nächste Frist")),
+        (UPDATED, _("zuletzt aktualisiert")),
+    ]
+
+
+class ProgrammeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Suchbegriff"), method="filter_search", max_length=MAX_QUERY_LENGTH
+    )
+    topic = AnyOfFilter(field_name="topics", queryset=Topic.objects.all(), label=_("Thema"))
+    target_group = AnyOfFilter(
+        field_name="target_groups", queryset=TargetGroup.objects.all(), label=_("Zielgruppe")
+    )
+    funder = AnyOfFilter(
+        field_name="funding_body", queryset=FundingBody.objects.all(), label=_("Fördergeber")
+    )
+    level = django_filters.MultipleChoiceFilter(
+        choices=Level.choices, label=_("Ebene"), distinct=False
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Programme.Kind.choices, label=_("Art"), distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("Status"), distinct=False
+    )
+    municipality = MunicipalityFilter(label=_("Kommune"))
+    principle = AnyOfFilter(
+        field_name="principles", queryset=GuidingPrinciple.objects.all(), label=_("Leitsatz")
+    )
+    deadline_before = django_filters.DateFilter(
+        label=_("Antragsfrist bis"), method="filter_deadline_before", input_formats=ISO_DATE
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=Sort.CHOICES, label=_("Sortierung"), method="keep_order", empty_label=None
+    )
+
+    class Meta:
+        model = Programme
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, status_default=True, **kwargs):
+        """`status_default`: without a `status` parameter, hide closed programmes (the
+        public list's default); facet counts for the status itself switch it off."""
+        if queryset is None:
+            queryset = Programme.objects.published().with_status()
+        self.status_default = status_default
+        super().__init__(data, queryset, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.status_default and not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=Status.CLOSED)
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_deadline_before(self, queryset, name, value):
+        due = ApplicationWindow.objects.filter(
+            programme=OuterRef("pk"), closes__gte=timezone.localdate(), closes__lte=value
+        )
+        return queryset.filter(Exists(due))
+
+    def keep_order(self, queryset, name, value):
+        return queryset  # ordering is applied by `ordered()`, after all filters
+
+    @property
+    def sort_key(self) -> str:
+        chosen = self.form.cleaned_data.get("sort") if self.is_bound else None
+        has_query = bool(self.form.cleaned_data.get("q", "").strip()) if self.is_bound else False
+        if chosen == Sort.RELEVANCE and not has_query:
+            return Sort.TITLE
+        return chosen or (Sort.RELEVANCE if has_query else Sort.TITLE)
+
+    def ordered(self, queryset):
+        """Sort the filtered programmes; ties always break by title for a stable order."""
+        key = self.sort_key
+        if key == Sort.RELEVANCE:
+            return queryset.order_by("-rank", "sort_title", "pk")
+        if key == Sort.DEADLINE:
+            return queryset.with_next_deadline().order_by(
+                F("next_deadline").asc(nulls_last=True), "sort_title", "pk"
+            )
+        if key == Sort.UPDATED:
+            return queryset.order_by("-updated", "pk")
+        return queryset.order_by("sort_title", "pk")
