@@ -41,8 +41,9 @@ def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
     wanted_keys = editor_permission_keys()
     wanted = {
         (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.filter(content_type__app_label__in=CATALOGUE_APPS)
-        .select_related("content_type")
+        for p in Permission.objects.filter(
+            content_type__app_label__in=CATALOGUE_APPS
+        ).select_related("content_type")
         if (p.content_type.app_label, p.codename) in wanted_keys
     }
     missing = wanted_keys - wanted.keys()
@@ -58,14 +59,21 @@ def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
     def label(p):
         return f"{p.content_type.app_label}.{p.codename}"
 
-    return created, {label(p) for p in target - current}, {label(p) for p in current - target}, len(target)
+    return (
+        created,
+        {label(p) for p in target - current},
+        {label(p) for p in current - target},
+        len(target),
+    )
 
 
 class Command(BaseCommand):
-    help = f"Legt die Gruppe „{GROUP_NAME}“ mit genau den Rechten der Redaktion an oder gleicht sie an."
+    help = f"Legt die Gruppe „{GROUP_NAME}“ mit genau den Rechten der Redaktion an."
 
     def handle(self, *args, **options):
         created, added, removed, total = ensure_editor_group()
+        if options["verbosity"] < 1:
+            return
         if created:
             self.stdout.write(
                 self.style.SUCCESS(f"Gruppe „{GROUP_NAME}“ angelegt mit {total} Berechtigungen.")
