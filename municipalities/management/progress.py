@@ -1,0 +1,31 @@
+"""A one-line progress bar on stderr for the import commands; no dependency needed."""
+
+
+class ProgressBar:
+    """Redraws ``Stage  [#####·····]  48 %`` in place; only on a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.shown: tuple[str, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int):
+        if not self.enabled:
+            return
+        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        if self.shown == (stage, percent):
+            return
+        if self.shown and self.shown[0] != stage:
+            self.stream.write("\n", ending="")
+        self.shown = (stage, percent)
+        filled = percent * self.WIDTH // 100
+        bar = "#" * filled + "·" * (self.WIDTH - filled)
+        self.stream.write(f"\r{stage:<14} [{bar}] {percent:3d} %", ending="")
+        self.stream.flush()
+
+    def finish(self):
+        if self.enabled and self.shown:
+            self.stream.write("\n", ending="")
+            self.shown = None
