@@ -27,7 +27,7 @@ class RegionField(forms.CharField):
         )
         if region is None:
             raise forms.ValidationError(
-                _("Kein Regierungsbezirk oder Kreis mit der Kurzadresse oder dem Schlüssel „%(value)s“."),
+                _("Kein Gebiet (Regierungsbezirk, Kreis) mit Kurzadresse/Schlüssel „%(value)s“."),
                 params={"value": value},
             )
         return region

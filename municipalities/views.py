@@ -45,9 +45,7 @@ def municipality_detail(request, slug):
     municipality = get_object_or_404(Municipality.objects.select_related("parent"), slug=slug)
     ancestors = list(municipality.ancestors())
     participations = (
-        Participation.objects.filter(
-            municipality=municipality, programme__publication="published"
-        )
+        Participation.objects.filter(municipality=municipality, programme__publication="published")
         .select_related("programme")
         .order_by("programme__sort_title", "round", "role")
     )
@@ -56,7 +54,7 @@ def municipality_detail(request, slug):
         Programme.objects.published()
         .with_status()
         .filter(region__key__in=region_keys)
-        .only("title", "slug", "summary", "end_date", "start_date", "is_announced")
+        .for_listing()
         .order_by("sort_title")
     )
     children = (
@@ -74,4 +72,3 @@ def municipality_detail(request, slug):
         "children": children,
     }
     return render(request, "municipalities/municipality_detail.html", context)
-

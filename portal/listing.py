@@ -45,13 +45,16 @@ def paginate(queryset, page_value: str | None, count: int | None = None) -> Page
     except ValueError:
         number = None
     if number is None or number < 1 or number > paginator.num_pages:
-        raise BadParameters([
-            ParameterError(
-                "page",
-                _("Seite"),
-                _("Bitte eine Seitenzahl von 1 bis %(last)d angeben.") % {"last": paginator.num_pages},
-            )
-        ])
+        raise BadParameters(
+            [
+                ParameterError(
+                    "page",
+                    _("Seite"),
+                    _("Bitte eine Seitenzahl von 1 bis %(last)d angeben.")
+                    % {"last": paginator.num_pages},
+                )
+            ]
+        )
     return paginator.page(number)
 
 

@@ -9,7 +9,9 @@ urlpatterns = [
     path("impressum/", views.page, {"template": "portal/impressum.html"}, name="impressum"),
     path("datenschutz/", views.page, {"template": "portal/datenschutz.html"}, name="datenschutz"),
     path(
-        "barrierefreiheit/", views.page, {"template": "portal/barrierefreiheit.html"},
+        "barrierefreiheit/",
+        views.page,
+        {"template": "portal/barrierefreiheit.html"},
         name="barrierefreiheit",
     ),
     path("", include("programmes.urls")),

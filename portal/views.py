@@ -21,16 +21,19 @@ def home(request):
         "counts": counts,
         "municipality_count": Municipality.objects.filter(
             participations__programme__publication="published"
-        ).distinct().count(),
+        )
+        .distinct()
+        .count(),
         "principle_count": GuidingPrinciple.objects.count(),
         "topics": Topic.objects.annotate(
             programme_count=Count("programmes", filter=Q(programmes__publication="published"))
         ).filter(programme_count__gt=0),
-        "deadlines": published.with_next_deadline(today)
+        "deadlines": published.with_status()
+        .with_next_deadline(today)
         .filter(next_deadline__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS))
-        .only("title", "slug", "summary")
+        .for_listing()
         .order_by("next_deadline")[:5],
-        "newest": published.only("title", "slug", "summary", "created").order_by("-created")[:5],
+        "newest": published.with_status().for_listing().order_by("-created")[:5],
         "deadline_horizon": DEADLINE_HORIZON_DAYS,
     }
     return render(request, "portal/home.html", context)

@@ -57,10 +57,7 @@ class FacetCounter:
 
     def matching_without(self, name: str):
         """Primary keys of the programmes that every active filter but `name` admits."""
-        data = self.data.copy()
-        data.pop(name, None)
-        others = ProgrammeFilterSet(data, status_default=name != "status")
-        return others.qs.values("pk")
+        return self.filterset.qs_without(name).values("pk")
 
     def compute(self) -> tuple[int, dict[str, Facet]]:
         """The result count and every facet, in a fixed order for the form."""

@@ -118,19 +118,24 @@ class ProgrammeFilterSet(django_filters.FilterSet):
         model = Programme
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, status_default=True, **kwargs):
-        """`status_default`: without a `status` parameter, hide closed programmes (the
-        public list's default); facet counts for the status itself switch it off."""
+    def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Programme.objects.published().with_status()
-        self.status_default = status_default
         super().__init__(data, queryset, **kwargs)
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.status_default and not self.form.cleaned_data.get("status"):
+    def filter_queryset(self, queryset, without: str | None = None):
+        """Apply every filter (but `without`, for facet counts). Without a `status`
+        parameter, closed programmes stay hidden: the public list's default."""
+        for name, value in self.form.cleaned_data.items():
+            if name != without:
+                queryset = self.filters[name].filter(queryset, value)
+        if without != "status" and not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=Status.CLOSED)
         return queryset
+
+    def qs_without(self, name: str):
+        """The programmes every active filter but one admits (validated input reused)."""
+        return self.filter_queryset(self.queryset.all(), without=name)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

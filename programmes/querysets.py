@@ -26,6 +26,12 @@ class ProgrammeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def for_listing(self):
+        """What a list item shows: with its funder, without the long texts it never shows."""
+        return self.select_related("funding_body").defer(
+            "description", "search_vector", "topic_text", "contact", "amount_note"
+        )
+
     def published(self):
         """What the public may see: published entries only, never drafts or archived ones."""
         return self.filter(publication="published")
@@ -50,8 +56,7 @@ class ProgrammeQuerySet(models.QuerySet):
                 When(end_date__lt=today, then=Value(Status.CLOSED)),
                 When(Exists(open_now), then=Value(Status.OPEN)),
                 When(Exists(windows.filter(opens__gt=today)), then=Value(Status.UPCOMING)),
-                When(Q(is_announced=True) | Q(start_date__gt=today),
-                     then=Value(Status.ANNOUNCED)),
+                When(Q(is_announced=True) | Q(start_date__gt=today), then=Value(Status.ANNOUNCED)),
                 default=Value(Status.RUNNING),
                 output_field=models.CharField(),
             )
@@ -76,9 +81,7 @@ class ProgrammeQuerySet(models.QuerySet):
         also matches as a prefix, so a half-typed word already finds results.
         """
         query = search_query(text)
-        return self.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
+        return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
 
 
 def search_query(text: str) -> SearchQuery:

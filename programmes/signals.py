@@ -16,7 +16,7 @@ def refresh_topic_text(programmes) -> None:
     names = (
         Programme.topics.through.objects.filter(programme=OuterRef("pk"))
         .values("programme")
-        .annotate(text=StringAgg("topic__name", delimiter=" ", ordering="topic__name"))
+        .annotate(text=StringAgg("topic__name", delimiter=" ", order_by="topic__name"))
         .values("text")
     )
     programmes.update(topic_text=Coalesce(Subquery(names), Value("")))

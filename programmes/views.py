@@ -20,8 +20,6 @@ from programmes.structured_data import programme_json_ld
 FACET_ORDER = ["status", "topic", "target_group", "kind", "level", "funder", "principle"]
 # ts_headline marks hits with these; the text is escaped first, then they become <mark>.
 _HIT_START, _HIT_END = "\u27e6", "\u27e7"
-# Columns a list never shows: skip loading them.
-_LIST_DEFERRED = ("description", "search_vector", "topic_text", "contact", "amount_note")
 
 
 def programme_list(request):
@@ -41,7 +39,7 @@ def programme_list(request):
         page=page,
         facets=[facets[name] for name in FACET_ORDER],
         chips=_active_filter_chips(request.GET, filterset, facets),
-        closed_hidden=filterset.status_default and not request.GET.getlist("status"),
+        closed_hidden=not request.GET.getlist("status"),
         closed_count=next(o.count for o in facets["status"].options if o.value == Status.CLOSED),
         all_statuses=[value for value, _label in Status.choices],
         page_query=query_without(request.GET, "page"),
@@ -54,16 +52,19 @@ def _list_rows(filterset):
     rows = (
         filterset.ordered(filterset.qs)
         .with_next_deadline()
-        .select_related("funding_body")
+        .for_listing()
         .prefetch_related("topics")
-        .defer(*_LIST_DEFERRED)
     )
     text = filterset.form.cleaned_data.get("q", "").strip()
     if text:
         rows = rows.annotate(
             snippet=SearchHeadline(
-                "summary", search_query(text), config="german",
-                start_sel=_HIT_START, stop_sel=_HIT_END, highlight_all=True,
+                "summary",
+                search_query(text),
+                config="german",
+                start_sel=_HIT_START,
+                stop_sel=_HIT_END,
+                highlight_all=True,
             )
         )
     return _HighlightedRows(rows)
@@ -104,11 +105,13 @@ def _active_filter_chips(query, filterset, facets):
             remaining = query.copy()
             remaining.setlist(name, [v for v in query.getlist(name) if v != value])
             remaining.pop("page", None)
-            chips.append({
-                "parameter": str(filterset.filters[name].label),
-                "value": labels.get(name, {}).get(value, value),
-                "query": remaining.urlencode(),
-            })
+            chips.append(
+                {
+                    "parameter": str(filterset.filters[name].label),
+                    "value": labels.get(name, {}).get(value, value),
+                    "query": remaining.urlencode(),
+                }
+            )
     return chips
 
 
@@ -119,7 +122,11 @@ def programme_detail(request, slug):
         .with_next_deadline()
         .select_related("funding_body", "region", "parent", "predecessor")
         .prefetch_related(
-            "topics", "target_groups", "funding_types", "application_windows", "links",
+            "topics",
+            "target_groups",
+            "funding_types",
+            "application_windows",
+            "links",
             "sources",
             Prefetch("principles", queryset=GuidingPrinciple.objects.select_related("framework")),
             Prefetch(
@@ -131,9 +138,11 @@ def programme_detail(request, slug):
         ),
         slug=slug,
     )
-    related = Programme.objects.published().filter(
-        Q(parent=programme) | Q(predecessor=programme)
-    ).only("title", "slug", "summary", "parent_id", "predecessor_id")
+    related = (
+        Programme.objects.published()
+        .filter(Q(parent=programme) | Q(predecessor=programme))
+        .only("title", "slug", "summary", "parent_id", "predecessor_id")
+    )
     children = [p for p in related if p.parent_id == programme.pk]
     successors = [p for p in related if p.predecessor_id == programme.pk]
     context = {
@@ -161,9 +170,7 @@ def principle_list(request):
         Prefetch(
             "principles",
             queryset=GuidingPrinciple.objects.annotate(
-                programme_count=Count(
-                    "programmes", filter=Q(programmes__publication="published")
-                )
+                programme_count=Count("programmes", filter=Q(programmes__publication="published"))
             ).prefetch_related("measures"),
         ),
     )
@@ -200,11 +207,10 @@ def topic_detail(request, slug):
 
 def _render_with_programme_page(request, template, context, programmes):
     """A detail page that lists programmes 20 at a time (closed ones included, marked)."""
-    rows = programmes.with_next_deadline().defer(*_LIST_DEFERRED).order_by("sort_title", "pk")
+    rows = programmes.with_next_deadline().for_listing().order_by("sort_title", "pk")
     try:
         context["page"] = paginate(rows, request.GET.get("page"))
     except BadParameters as bad:
         context["errors"] = bad.errors
         return render(request, template, context, status=400)
     return render(request, template, context)
-

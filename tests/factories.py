@@ -33,8 +33,9 @@ def make_funding_body(name: str, level: str = "land", **fields) -> FundingBody:
     )
 
 
-def make_programme(title: str | None = None, *, topics=(), target_groups=(), windows=(),
-                   **fields) -> Programme:
+def make_programme(
+    title: str | None = None, *, topics=(), target_groups=(), windows=(), **fields
+) -> Programme:
     """A published programme; `windows` is a list of (opens, closes) pairs."""
     title = title or f"Programm {next(_counter)}"
     fields.setdefault("slug", slugify(title)[:150])
@@ -60,8 +61,9 @@ _KIND_BY_KEY_LENGTH = {
 }
 
 
-def make_municipality(name: str, key: str, parent: Municipality | None = None,
-                      **fields) -> Municipality:
+def make_municipality(
+    name: str, key: str, parent: Municipality | None = None, **fields
+) -> Municipality:
     fields.setdefault("kind", _KIND_BY_KEY_LENGTH[len(key)])
     fields.setdefault("slug", slugify(name))
     return Municipality.objects.create(name=name, key=key, parent=parent, **fields)
@@ -77,15 +79,25 @@ def make_nrw_chain() -> dict[str, Municipality]:
     wuppertal = make_municipality(
         "Wuppertal", "05124000", duesseldorf, kind=Municipality.Kind.KREISFREIE_STADT
     )
-    return {"nrw": nrw, "arnsberg": arnsberg, "duesseldorf": duesseldorf, "mk": mk,
-            "iserlohn": iserlohn, "wuppertal": wuppertal}
+    return {
+        "nrw": nrw,
+        "arnsberg": arnsberg,
+        "duesseldorf": duesseldorf,
+        "mk": mk,
+        "iserlohn": iserlohn,
+        "wuppertal": wuppertal,
+    }
 
 
-def make_principle(title: str, number: int = 1, framework: Framework | None = None,
-                   **fields) -> GuidingPrinciple:
-    framework = framework or Framework.objects.get_or_create(
-        slug="leitbild-test", defaults={"title": "Test-Leitbild", "summary": "Zum Testen."}
-    )[0]
+def make_principle(
+    title: str, number: int = 1, framework: Framework | None = None, **fields
+) -> GuidingPrinciple:
+    framework = (
+        framework
+        or Framework.objects.get_or_create(
+            slug="leitbild-test", defaults={"title": "Test-Leitbild", "summary": "Zum Testen."}
+        )[0]
+    )
     fields.setdefault("slug", slugify(title)[:150])
     return GuidingPrinciple.objects.create(
         framework=framework, number=number, title=title, **fields

@@ -71,8 +71,12 @@ class GuidingPrinciple(Timestamped):
         Framework, verbose_name=_("Leitbild"), on_delete=models.PROTECT, related_name="principles"
     )
     area = models.ForeignKey(
-        PrincipleArea, verbose_name=_("Bereich"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="principles",
+        PrincipleArea,
+        verbose_name=_("Bereich"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="principles",
     )
     number = models.PositiveSmallIntegerField(_("Nummer"))
     title = models.CharField(_("Leitsatz"), max_length=300)
@@ -110,7 +114,9 @@ class GuidingPrinciple(Timestamped):
 
 class Measure(models.Model):
     principle = models.ForeignKey(
-        GuidingPrinciple, verbose_name=_("Leitsatz"), on_delete=models.CASCADE,
+        GuidingPrinciple,
+        verbose_name=_("Leitsatz"),
+        on_delete=models.CASCADE,
         related_name="measures",
     )
     text = models.TextField(_("Umsetzungsvorschlag"))

@@ -30,30 +30,43 @@ class Programme(Timestamped):
     short_name = models.CharField(_("Kurzname"), max_length=80, blank=True)
     slug = models.SlugField(_("Kurzadresse"), max_length=150, unique=True)
     summary = models.CharField(
-        _("Kurzbeschreibung"), max_length=300,
+        _("Kurzbeschreibung"),
+        max_length=300,
         help_text=_("In einfacher Sprache, höchstens 300 Zeichen."),
     )
     description = models.TextField(_("Beschreibung"), blank=True)
     kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
     funding_types = models.ManyToManyField(
-        "programmes.FundingType", verbose_name=_("Förderarten"), blank=True,
+        "programmes.FundingType",
+        verbose_name=_("Förderarten"),
+        blank=True,
         related_name="programmes",
     )
     funding_body = models.ForeignKey(
-        "programmes.FundingBody", verbose_name=_("Fördergeber"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="programmes",
+        "programmes.FundingBody",
+        verbose_name=_("Fördergeber"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes",
     )
     level = models.CharField(_("Ebene"), max_length=20, choices=Level.choices)
     topics = models.ManyToManyField(
         "programmes.Topic", verbose_name=_("Themen"), blank=True, related_name="programmes"
     )
     target_groups = models.ManyToManyField(
-        "programmes.TargetGroup", verbose_name=_("Zielgruppen"), blank=True,
+        "programmes.TargetGroup",
+        verbose_name=_("Zielgruppen"),
+        blank=True,
         related_name="programmes",
     )
     region = models.ForeignKey(
-        "municipalities.Municipality", verbose_name=_("Gebiet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="programmes_open_here",
+        "municipalities.Municipality",
+        verbose_name=_("Gebiet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes_open_here",
         help_text=_("Für wen das Programm offensteht, z. B. Land Nordrhein-Westfalen."),
     )
     total_budget = models.DecimalField(
@@ -69,30 +82,46 @@ class Programme(Timestamped):
     start_date = models.DateField(_("Beginn"), null=True, blank=True)
     end_date = models.DateField(_("Ende"), null=True, blank=True)
     is_announced = models.BooleanField(
-        _("nur angekündigt"), default=False,
+        _("nur angekündigt"),
+        default=False,
         help_text=_("Angekündigt, aber noch ohne Start: gilt als „angekündigt“, nicht „laufend“."),
     )
     website = models.URLField(_("offizielle Seite"), max_length=500, blank=True)
     contact = models.TextField(_("Kontakt"), blank=True)
     contact_email = models.EmailField(_("Kontakt-E-Mail"), blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("Teil von"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("Teil von"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     predecessor = models.ForeignKey(
-        "self", verbose_name=_("Vorgänger"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="successors",
+        "self",
+        verbose_name=_("Vorgänger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
     )
     principles = models.ManyToManyField(
-        "programmes.GuidingPrinciple", verbose_name=_("Leitsätze"), blank=True,
+        "programmes.GuidingPrinciple",
+        verbose_name=_("Leitsätze"),
+        blank=True,
         related_name="programmes",
     )
     publication = models.CharField(
-        _("Veröffentlichung"), max_length=12, choices=Publication.choices,
-        default=Publication.DRAFT, db_index=True,
+        _("Veröffentlichung"),
+        max_length=12,
+        choices=Publication.choices,
+        default=Publication.DRAFT,
+        db_index=True,
     )
     is_synthetic = models.BooleanField(
-        _("synthetisch"), default=False, editable=False,
+        _("synthetisch"),
+        default=False,
+        editable=False,
         help_text=_("Vom Lastgenerator erzeugt; mit einem Befehl wieder entfernbar."),
     )
     # Topic names, kept in step by programmes.signals, so the generated search vector can
@@ -108,7 +137,8 @@ class Programme(Timestamped):
         db_persist=True,
     )
     sort_title = models.GeneratedField(
-        expression=german_sort_key("title"), output_field=models.CharField(max_length=250),
+        expression=german_sort_key("title"),
+        output_field=models.CharField(max_length=250),
         db_persist=True,
     )
     sources = GenericRelation("programmes.Source")
@@ -155,12 +185,13 @@ class Programme(Timestamped):
         return self.publication == self.Publication.PUBLISHED
 
 
-
 class ApplicationWindow(models.Model):
     """A period in which applications are accepted; no dates at all means "any time"."""
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("Programm"), on_delete=models.CASCADE,
+        Programme,
+        verbose_name=_("Programm"),
+        on_delete=models.CASCADE,
         related_name="application_windows",
     )
     opens = models.DateField(_("ab"), null=True, blank=True)
@@ -213,16 +244,22 @@ class Participation(models.Model):
         KOOPERATION = "kooperation", _("Kooperationspartnerin")
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("Programm"), on_delete=models.CASCADE,
+        Programme,
+        verbose_name=_("Programm"),
+        on_delete=models.CASCADE,
         related_name="participations",
     )
     municipality = models.ForeignKey(
-        "municipalities.Municipality", verbose_name=_("Kommune"), on_delete=models.PROTECT,
+        "municipalities.Municipality",
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
         related_name="participations",
     )
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
     round = models.CharField(
-        _("Durchgang/Zeitraum"), max_length=120, blank=True,
+        _("Durchgang/Zeitraum"),
+        max_length=120,
+        blank=True,
         help_text=_("z. B. „5. Durchgang 2024–2025“"),
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
