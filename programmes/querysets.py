@@ -3,9 +3,11 @@
 import re
 from datetime import date
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,21 @@ class ProgrammeQuerySet(models.QuerySet):
             .values("closes")[:1]
         )
         return self.annotate(next_deadline=Subquery(first, output_field=models.DateField()))
+
+    def with_vocabulary(self):
+        """Annotate topics, target groups and funding types as lists of {name, slug}: three
+        small lists in the row itself instead of three more queries on a detail page."""
+        from programmes.models import FundingType, TargetGroup, Topic
+
+        def entries(model):
+            linked = model.objects.filter(programmes=OuterRef("pk")).order_by("name")
+            return ArraySubquery(linked.values(entry=JSONObject(name="name", slug="slug")))
+
+        return self.annotate(
+            topic_list=entries(Topic),
+            target_group_list=entries(TargetGroup),
+            funding_type_list=entries(FundingType),
+        )
 
     def search(self, text: str):
         """German full-text search over the stored, weighted vector, ranked.

@@ -27,7 +27,7 @@ def programme_json_ld(request, programme) -> str:
         data["areaServed"] = {"@type": "AdministrativeArea", "name": programme.region.name}
     if programme.website:
         data["sameAs"] = programme.website
-    audience = [group.name for group in programme.target_groups.all()]
+    audience = [group["name"] for group in programme.target_group_list]
     if audience:
         data["audience"] = [{"@type": "Audience", "audienceType": name} for name in audience]
     cleaned = {key: value for key, value in data.items() if value is not None}

@@ -120,11 +120,9 @@ def programme_detail(request, slug):
         Programme.objects.published()
         .with_status()
         .with_next_deadline()
+        .with_vocabulary()
         .select_related("funding_body", "region", "parent", "predecessor")
         .prefetch_related(
-            "topics",
-            "target_groups",
-            "funding_types",
             "application_windows",
             "links",
             "sources",
