@@ -28,6 +28,10 @@ class MunicipalityQuerySet(models.QuerySet):
     def by_slug_or_key(self, value: str):
         return self.filter(Q(slug=value) | Q(key=value))
 
+    def get_by_natural_key(self, key: str):
+        """Fixtures refer to a municipality by its official key (AGS), not by database id."""
+        return self.get(key=key)
+
 
 class Municipality(models.Model):
     class Kind(models.TextChoices):
@@ -49,14 +53,20 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("Name"), max_length=200)
     official_name = models.CharField(
-        _("amtliche Bezeichnung"), max_length=200, blank=True,
+        _("amtliche Bezeichnung"),
+        max_length=200,
+        blank=True,
         help_text=_("Wie im Gemeindeverzeichnis, z. B. „Solingen, Klingenstadt“."),
     )
     slug = models.SlugField(_("Kurzadresse"), max_length=200, unique=True)
     kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("übergeordnet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("übergeordnet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     population = models.PositiveIntegerField(_("Einwohnerzahl"), null=True, blank=True)
     population_date = models.DateField(_("Stichtag Einwohnerzahl"), null=True, blank=True)
@@ -72,15 +82,20 @@ class Municipality(models.Model):
     )
     website = models.URLField(_("Website"), blank=True)
     outline = models.JSONField(
-        _("Umriss"), null=True, blank=True, editable=False,
+        _("Umriss"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Vereinfachte Grenze als GeoJSON-Geometrie (WGS84), aus dem Grenzimport."),
     )
     is_active = models.BooleanField(
-        _("aktiv"), default=True,
+        _("aktiv"),
+        default=True,
         help_text=_("Nicht mehr im amtlichen Verzeichnis (z. B. nach Gemeindefusion)."),
     )
     sort_name = models.GeneratedField(
-        expression=german_sort_key("name"), output_field=models.CharField(max_length=200),
+        expression=german_sort_key("name"),
+        output_field=models.CharField(max_length=200),
         db_persist=True,
     )
     created = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -102,8 +117,9 @@ class Municipality(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["key"], name="municipality_key_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["key"], name="municipality_key_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["kind", "sort_name"], name="municipality_kind_name"),
         ]
 
@@ -112,6 +128,9 @@ class Municipality(models.Model):
 
     def get_absolute_url(self):
         return reverse("municipalities:municipality-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.key,)
 
     @property
     def level(self) -> int:
@@ -129,6 +148,10 @@ class Municipality(models.Model):
 
         if self.parent_id and self.parent and not self.key.startswith(self.parent.key):
             raise ValidationError(
-                {"parent": _("Der Schlüssel %(key)s liegt nicht im Gebiet %(parent)s (%(pkey)s).")
-                 % {"key": self.key, "parent": self.parent, "pkey": self.parent.key}}
+                {
+                    "parent": _(
+                        "Der Schlüssel %(key)s liegt nicht im Gebiet %(parent)s (%(pkey)s)."
+                    )
+                    % {"key": self.key, "parent": self.parent, "pkey": self.parent.key}
+                }
             )
