@@ -206,3 +206,11 @@ class TestBadInput:
         assert response.status_code == 404
         assert "Seite nicht gefunden" in response.content.decode()
         assert 'class="site-header"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_empty_result_suggests_what_to_loosen(client, catalogue):
+    page = client.get("/programme/?municipality=wuppertal&kind=qualifizierung").content.decode()
+    assert "0 Programme gefunden" in page
+    assert "Keine Programme gefunden" in page
+    assert "Entfernen Sie einzelne Filter" in page
