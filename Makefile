@@ -13,10 +13,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)
-	$(PY) manage.py migrate --noinput --verbosity 0
-	$(PY) manage.py load_catalogue
-	$(PY) manage.py setup_roles --verbosity 0
-	$(PY) manage.py ensure_dev_admin
+	$(PY) manage.py setup_portal
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000

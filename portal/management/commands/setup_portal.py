@@ -1,0 +1,16 @@
+"""Everything `make run` and `make test` need, in one process: a second run is quick and
+changes no data."""
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+
+
+class Command(BaseCommand):
+    help = "Migriert, lädt den Katalog, richtet die Redaktion ein (und ein Entwicklungs-Konto)."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_catalogue")
+        call_command("setup_roles", verbosity=0)
+        if settings.DEBUG:
+            call_command("ensure_dev_admin")
