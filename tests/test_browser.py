@@ -152,7 +152,7 @@ def record_requests(page):
     return urls
 
 
-def focused(page, script="el => el"):
+def focused(page, script):
     return page.evaluate(f"({script})(document.activeElement)")
 
 
