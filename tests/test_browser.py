@@ -48,8 +48,7 @@ NARROW, WIDE = 320, 1280
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
     # Playwright's sync API runs an event loop in this thread; the ORM calls that create test
     # data and flush the database in between are still plain synchronous code.
     with pytest.MonkeyPatch.context() as patch:
