@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from municipalities import register
 from municipalities.models import Municipality
 from municipalities.register import (
     RegisterError,
@@ -399,15 +400,17 @@ def test_dry_run_reports_but_saves_nothing():
     assert not Municipality.objects.exists()
 
 
-def test_failed_write_rolls_back_everything(tmp_path, monkeypatch):
+def test_failed_write_rolls_back_everything(monkeypatch):
     import_register(EXCERPT, land="05", population_date=STICHTAG)
     before = snapshot()
+    real_save = register._save_changes
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("disk full")
+    def save_then_fail(*args):
+        real_save(*args)
+        raise RuntimeError("connection lost")
 
-    # The run creates the rows of Land 08 first, then fails while updating Land 05.
-    monkeypatch.setattr(Municipality.objects, "bulk_update", fail)
+    # The run creates the rows of Land 08, updates those of Land 05, then fails.
+    monkeypatch.setattr(register, "_save_changes", save_then_fail)
     with pytest.raises(RuntimeError):
         import_register(EXCERPT, population_date=date(2025, 12, 31))
 
