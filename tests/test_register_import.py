@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from municipalities import register
+from municipalities.management.progress import ProgressBar
 from municipalities.models import Municipality
 from municipalities.register import (
     RegisterError,
@@ -525,3 +526,23 @@ def test_official_germany_import_when_present():
     else:
         assert (lands, gemeinden) == (2, 11)
     assert not Municipality.objects.filter(is_active=False).exists()
+
+
+def test_progress_reaches_100_percent_and_the_bar_draws_only_on_a_terminal():
+    calls = []
+    import_register(EXCERPT, population_date=STICHTAG, progress=lambda *a: calls.append(a))
+    assert {stage for stage, _, _ in calls} == {"Datei lesen", "Speichern"}
+    assert calls[-1] == ("Speichern", 20, 20)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar(OutputWrapper(stream))
+        bar("Speichern", 5, 20)
+        bar("Speichern", 20, 20)
+        bar.finish()
+    assert terminal.getvalue().endswith("\rSpeichern      [" + "#" * 30 + "] 100 %\n")
+    assert pipe.getvalue() == ""

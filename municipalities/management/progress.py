@@ -18,14 +18,19 @@ class ProgressBar:
         if self.shown == (stage, percent):
             return
         if self.shown and self.shown[0] != stage:
-            self.stream.write("\n", ending="")
+            self.stream.write("\n", ending="", style_func=_plain)
         self.shown = (stage, percent)
         filled = percent * self.WIDTH // 100
         bar = "#" * filled + "·" * (self.WIDTH - filled)
-        self.stream.write(f"\r{stage:<14} [{bar}] {percent:3d} %", ending="")
+        self.stream.write(f"\r{stage:<14} [{bar}] {percent:3d} %", ending="", style_func=_plain)
         self.stream.flush()
 
     def finish(self):
         if self.enabled and self.shown:
-            self.stream.write("\n", ending="")
+            self.stream.write("\n", ending="", style_func=_plain)
             self.shown = None
+
+
+def _plain(text: str) -> str:
+    """Django styles everything on stderr as an error (red); progress is not one."""
+    return text

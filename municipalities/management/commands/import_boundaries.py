@@ -57,6 +57,6 @@ class Command(BaseCommand):
         if report.centres_set:
             summary += f"; {report.centres_set} Mittelpunkte ergänzt"
         if dry_run:
-            write(self.style.NOTICE(f"Probelauf, nichts gespeichert: {summary}"))
+            write(self.style.WARNING(f"Probelauf, nichts gespeichert: {summary}"))
         else:
             write(self.style.SUCCESS(summary))

@@ -65,6 +65,6 @@ class Command(BaseCommand):
             f"{len(report.warnings)} {'Warnung' if len(report.warnings) == 1 else 'Warnungen'}"
         )
         if dry_run:
-            write(self.style.NOTICE(f"Probelauf, nichts gespeichert: {summary}"))
+            write(self.style.WARNING(f"Probelauf, nichts gespeichert: {summary}"))
         else:
             write(self.style.SUCCESS(summary))
