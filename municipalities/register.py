@@ -422,8 +422,8 @@ def build_entries(records: Iterable[Record], *, land: str | None = None) -> Regi
     if territory_date is None:
         raise RegisterError("Die Datei enthält keinen Datensatz.")
     if not lands:
-        where = f"für Land {land} " if land else ""
-        raise RegisterError(f"Die Datei enthält keinen Land-Datensatz (Satzart 10) {where}")
+        where = f" für Land {land}" if land else ""
+        raise RegisterError(f"Die Datei enthält keinen Land-Datensatz (Satzart 10){where}.")
 
     contents = RegisterContents(territory_date=territory_date, lands=sorted(lands), entries={})
     contents.skipped.update(
@@ -505,8 +505,6 @@ def build_entries(records: Iterable[Record], *, land: str | None = None) -> Regi
                 f"„{TEXT_CODES['60'][record.text_code]}“, ihr Kreis {key[:5]} aber "
                 f"„{TEXT_CODES['40'][kreis.text_code]}“."
             )
-        if key in entries:  # a Gemeinde key can't collide with the shorter keys above
-            raise RegisterError(f"{key} doppelt", line=record.line, field="Regionalschlüssel")
         if is_city or kreis is None:
             parent, kreis_name = above_kreis(record, "Gemeinde"), ""
         else:
