@@ -14,6 +14,7 @@ urlpatterns = [
         {"template": "portal/barrierefreiheit.html"},
         name="barrierefreiheit",
     ),
+    path("", include("opendata.urls")),  # before programmes: /programme/export.csv etc.
     path("", include("programmes.urls")),
     path("", include("municipalities.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

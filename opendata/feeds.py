@@ -1,0 +1,92 @@
+"""Atom feed of new and changed programmes for any filtered list (/programme/feed/?topic=…).
+
+The same query string as the list selects the programmes (closed ones hidden unless `status`
+asks for them); the newest changes come first, 50 entries. Each entry's id is the programme's
+address, so a changed programme updates its entry instead of appearing twice.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from opendata.cors import allow_cors
+from opendata.errors import bad_parameters_response
+from opendata.selection import programme_selection
+from portal.listing import BadParameters, query_without
+from programmes.querysets import Status
+
+ENTRIES = 50
+_STATUS = dict(Status.choices)
+
+
+class ProgrammeFeed(Feed):
+    feed_type = Atom1Feed
+    language = "de"
+    author_name = "Kommunalkompass NRW"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            response = super().__call__(request, *args, **kwargs)
+        except BadParameters as bad:
+            return bad_parameters_response(bad.errors)
+        return response
+
+    def get_object(self, request):
+        filterset = programme_selection(request.GET)
+        filterset.list_query = query_without(request.GET, "page", "sort")
+        return filterset
+
+    def title(self, filterset):
+        text = filterset.form.cleaned_data.get("q", "").strip()
+        if text:
+            return _("Kommunalkompass NRW: Programme zur Suche „%(q)s“") % {"q": text}
+        if filterset.list_query:
+            return _("Kommunalkompass NRW: Programme (gefiltert)")
+        return _("Kommunalkompass NRW: Programme")
+
+    def subtitle(self, filterset):
+        return _("Neue und geänderte Programme dieser Liste, die neuesten zuerst.")
+
+    def link(self, filterset):
+        path = reverse("programmes:programme-list")
+        return f"{path}?{filterset.list_query}" if filterset.list_query else path
+
+    def feed_url(self, filterset):
+        path = reverse("opendata:programme-feed")
+        return f"{path}?{filterset.list_query}" if filterset.list_query else path
+
+    def items(self, filterset):
+        return (
+            filterset.qs.with_next_deadline()
+            .for_listing()
+            .prefetch_related("topics")
+            .order_by("-updated", "pk")[:ENTRIES]
+        )
+
+    def item_title(self, programme):
+        return programme.title
+
+    def item_description(self, programme):
+        facts = [_("Status: %(status)s") % {"status": _STATUS[programme.status]}]
+        if programme.next_deadline:
+            deadline = date_format(programme.next_deadline, "j. F Y")
+            facts.append(_("Nächste Antragsfrist: %(date)s") % {"date": deadline})
+        if programme.funding_body:
+            facts.append(_("Fördergeber: %(name)s") % {"name": programme.funding_body.name})
+        # Atom carries the summary as HTML: the texts are escaped, not trusted as markup.
+        return format_html("<p>{}</p><p>{}</p>", programme.summary, " · ".join(facts))
+
+    def item_pubdate(self, programme):
+        return programme.created
+
+    def item_updateddate(self, programme):
+        return programme.updated
+
+    def item_categories(self, programme):
+        return [topic.name for topic in programme.topics.all()]
+
+
+programme_feed = allow_cors(ProgrammeFeed())
