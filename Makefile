@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup serve lint format stopdb
+.PHONY: run test setup serve bench lint format stopdb
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: setup
 serve: $(INSTALLED)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn.conf.py
+
+# Benchmarks print their figures and write JSON to bench/results/.
+bench: $(INSTALLED)
+	$(PY) bench/import_bench.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

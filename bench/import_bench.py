@@ -213,7 +213,12 @@ def time_commands(data: Path, database: str) -> list[dict]:
     settings = connection.settings_dict
     if settings.get("PASSWORD"):
         return [{"scenario": "command", "skipped": "database with a password: not timed"}]
-    url = f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{database}"
+    host, port = settings["HOST"], settings["PORT"] or 5432
+    url = (
+        f"postgresql://{settings['USER']}@/{database}?host={host}"  # a Unix socket directory
+        if host.startswith("/")
+        else f"postgresql://{settings['USER']}@{host}:{port}/{database}"
+    )
     results = []
     for label, extra in (("germany", []), ("nrw, --land 05", ["--land", "05"])):
         truncate_municipalities()

