@@ -13,6 +13,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import api_view
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from municipalities.filters import MunicipalityFilterSet
 from municipalities.models import Municipality
@@ -272,4 +273,6 @@ ENDPOINTS = {
 @api_view(["GET"])
 def api_root(request):
     """Where everything is."""
-    return Response({key: s.api_link(request, name) for key, name in ENDPOINTS.items()})
+    return Response(
+        {key: reverse(f"opendata:{name}", request=request) for key, name in ENDPOINTS.items()}
+    )

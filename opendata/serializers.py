@@ -12,8 +12,8 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse as api_reverse
 
+from municipalities.filters import REGION_KINDS
 from municipalities.models import Municipality
 from programmes.models import (
     ApplicationWindow,
@@ -379,8 +379,6 @@ class MunicipalityDetailSerializer(MunicipalitySerializer):
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_within_url(self, obj):
-        from municipalities.filters import REGION_KINDS
-
         if obj.kind not in REGION_KINDS:
             return None
         path = reverse("opendata:api-municipality-list") + "?" + urlencode({"region": obj.key})
@@ -523,7 +521,3 @@ class ErrorSerializer(serializers.Serializer):
 
 class NotFoundSerializer(serializers.Serializer):
     detail = serializers.CharField()
-
-
-def api_link(request, name: str, **kwargs) -> str:
-    return api_reverse(f"opendata:{name}", kwargs=kwargs or None, request=request)
