@@ -45,13 +45,6 @@ SCHEMA_SETTINGS = {
         "described in the portal's open-data documentation (docs/opendata.md)."
     ),
     "LICENSE": {"name": "dl-de/by-2-0", "url": "https://www.govdata.de/dl-de/by-2-0"},
-    "ENUM_NAME_OVERRIDES": {
-        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
-        "MunicipalityKindEnum": "municipalities.models.Municipality.Kind",
-        "LevelEnum": "programmes.models.Level",
-        "StatusEnum": "programmes.querysets.Status",
-        "RoleEnum": "programmes.models.Participation.Role",
-    },
 }
 
 BAD_REQUEST = OpenApiResponse(s.ErrorSerializer, description="A parameter was rejected.")

@@ -21,6 +21,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -195,6 +196,7 @@ def _delimiter(query) -> str:
 
 
 @allow_cors
+@require_safe
 def export_csv(request):
     try:
         delimiter = _delimiter(request.GET)
@@ -244,6 +246,7 @@ def write_xlsx(rows: Iterator[list[Any]], target) -> None:
 
 
 @allow_cors
+@require_safe
 def export_xlsx(request):
     try:
         programmes = selected_programmes(request.GET)

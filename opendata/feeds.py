@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
@@ -89,4 +90,4 @@ class ProgrammeFeed(Feed):
         return [topic.name for topic in programme.topics.all()]
 
 
-programme_feed = allow_cors(ProgrammeFeed())
+programme_feed = allow_cors(require_safe(ProgrammeFeed()))

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
@@ -143,6 +144,7 @@ def _response(request, windows, name: str, filename: str):
 
 
 @allow_cors
+@require_safe
 def list_calendar(request):
     try:
         programmes = selected_programmes(request.GET)
@@ -154,6 +156,7 @@ def list_calendar(request):
 
 
 @allow_cors
+@require_safe
 def programme_calendar(request, slug):
     programme = get_object_or_404(Programme.objects.published().only("pk", "title"), slug=slug)
     return _response(

@@ -28,8 +28,8 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_safe
 @allow_cors
+@require_safe
 def dcat_catalogue(request):
     return JsonResponse(
         catalogue(),

@@ -159,6 +159,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
+        "MunicipalityKindEnum": "municipalities.models.Municipality.Kind",
+    },
 }
 
 PASSWORD_HASHERS = [

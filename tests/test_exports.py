@@ -268,3 +268,20 @@ def test_export_memory_stays_flat_as_rows_grow(client, catalogue, monkeypatch, e
     _add_programmes(2000, topic, start=200)
     large = peak()
     assert large < small * 2, (small, large)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/programme/export.csv",
+        "/programme/export.xlsx",
+        "/programme/feed/",
+        "/programme/fristen.ics",
+        "/opendata/dcat.jsonld",
+    ],
+)
+def test_open_data_addresses_are_read_only(client, catalogue, path):
+    response = client.post(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert client.head(path).status_code == 200
