@@ -40,6 +40,9 @@ admin.site.site_header = "Kommunalkompass NRW – Redaktion"
 admin.site.site_title = "Kommunalkompass NRW"
 admin.site.index_title = _("Katalog pflegen")
 
+# /programme/feed/ is the Atom feed of the list: no programme may take that address.
+RESERVED_SLUGS = frozenset({"feed"})
+
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
@@ -57,6 +60,8 @@ class ProgrammeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         require_order(self, "start_date", "end_date", _("Das Ende liegt vor dem Beginn."))
+        if cleaned.get("slug") in RESERVED_SLUGS:
+            self.add_error("slug", _("Diese Kurzadresse ist für eine Seite des Portals vergeben."))
         rate = cleaned.get("funding_rate")
         if rate is not None and not 0 <= rate <= 100:
             self.add_error("funding_rate", _("Die Förderquote liegt zwischen 0 und 100 %."))

@@ -608,3 +608,16 @@ def test_a_fully_filled_programme_page_renders(editor_client):
         "Leitkommune",
     ]:
         assert text in content
+
+
+@pytest.mark.django_db
+def test_programme_cannot_take_the_feed_address():
+    from django.forms import modelform_factory
+
+    from programmes.admin import ProgrammeForm
+
+    form = modelform_factory(Programme, form=ProgrammeForm, fields=["title", "slug"])(
+        data={"title": "Feed", "slug": "feed"}
+    )
+    form.is_valid()
+    assert "Diese Kurzadresse ist für eine Seite des Portals vergeben." in form.errors["slug"]
