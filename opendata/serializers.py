@@ -80,74 +80,35 @@ class HtmlLinkMixin(serializers.Serializer):
 # --- small references -----------------------------------------------------------------------
 
 
-class TopicRefSerializer(PortalModelSerializer):
+def reference(name: str, model, view: str, fields: list[str], *, lookup="slug", kwarg=None):
+    """A small serializer naming a related entry, with its own `url` in the API."""
     url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-topic-detail", lookup_field="slug"
+        view_name=f"opendata:{view}", lookup_field=lookup, lookup_url_kwarg=kwarg or lookup
     )
-
-    class Meta:
-        model = Topic
-        fields = ["url", "slug", "name"]
+    meta = type("Meta", (), {"model": model, "fields": ["url", *fields]})
+    return type(f"{name}RefSerializer", (PortalModelSerializer,), {"url": url, "Meta": meta})
 
 
-class TargetGroupRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-target-group-detail", lookup_field="slug"
-    )
-
-    class Meta:
-        model = TargetGroup
-        fields = ["url", "slug", "name"]
-
-
-class FunderRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-funder-detail", lookup_field="slug"
-    )
-
-    class Meta:
-        model = FundingBody
-        fields = ["url", "slug", "name", "short_name"]
-
-
-class MunicipalityRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-municipality-detail", lookup_field="key", lookup_url_kwarg="ref"
-    )
-
-    class Meta:
-        model = Municipality
-        fields = ["url", "key", "slug", "name", "kind"]
-
-
-class ProgrammeRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-programme-detail", lookup_field="slug"
-    )
-
-    class Meta:
-        model = Programme
-        fields = ["url", "slug", "title"]
-
-
-class PrincipleRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-principle-detail", lookup_field="slug"
-    )
-
-    class Meta:
-        model = GuidingPrinciple
-        fields = ["url", "slug", "number", "title"]
-
-
-class FrameworkRefSerializer(PortalModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="opendata:api-framework-detail", lookup_field="slug"
-    )
-
-    class Meta:
-        model = Framework
-        fields = ["url", "slug", "title"]
+TopicRefSerializer = reference("Topic", Topic, "api-topic-detail", ["slug", "name"])
+TargetGroupRefSerializer = reference(
+    "TargetGroup", TargetGroup, "api-target-group-detail", ["slug", "name"]
+)
+FunderRefSerializer = reference(
+    "Funder", FundingBody, "api-funder-detail", ["slug", "name", "short_name"]
+)
+MunicipalityRefSerializer = reference(
+    "Municipality", Municipality, "api-municipality-detail", ["key", "slug", "name", "kind"],
+    lookup="key", kwarg="ref",
+)  # fmt: skip
+ProgrammeRefSerializer = reference(
+    "Programme", Programme, "api-programme-detail", ["slug", "title"]
+)
+PrincipleRefSerializer = reference(
+    "Principle", GuidingPrinciple, "api-principle-detail", ["slug", "number", "title"]
+)
+FrameworkRefSerializer = reference(
+    "Framework", Framework, "api-framework-detail", ["slug", "title"]
+)
 
 
 # --- programmes -------------------------------------------------------------------------------
