@@ -1,5 +1,21 @@
 """A one-line progress bar on stderr for the import commands; no dependency needed."""
 
+from django.core.management.base import CommandError
+
+
+def run_import(importer, path, *, errors: type[Exception], stderr, **options):
+    """Run an importer with a progress bar; its own errors and unreadable files end the
+    command with a message that names the file (the importer has rolled back by then)."""
+    progress = ProgressBar(stderr)
+    try:
+        return importer(path, progress=progress, **options)
+    except errors as error:
+        raise CommandError(f"{path}: {error}") from error
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror or error}") from error
+    finally:
+        progress.finish()
+
 
 class ProgressBar:
     """Redraws ``Stage  [#####·····]  48 %`` in place; only on a terminal."""

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from municipalities.boundaries import (
     DEFAULT_PRECISION,
@@ -8,7 +8,7 @@ from municipalities.boundaries import (
     BoundaryError,
     import_boundaries,
 )
-from municipalities.management.progress import ProgressBar
+from municipalities.management.progress import run_import
 
 
 class Command(BaseCommand):
@@ -30,18 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="nur berichten")
 
     def handle(self, *args, path, tolerance, precision, dry_run, verbosity, **options):
-        progress = ProgressBar(self.stderr)
-        try:
-            report = import_boundaries(
-                path, tolerance=tolerance, precision=precision, dry_run=dry_run,
-                progress=progress,
-            )  # fmt: skip
-        except BoundaryError as error:
-            raise CommandError(f"{path}: {error}") from error
-        except OSError as error:
-            raise CommandError(f"{path}: {error.strerror or error}") from error
-        finally:
-            progress.finish()
+        report = run_import(
+            import_boundaries, path, errors=BoundaryError, stderr=self.stderr,
+            tolerance=tolerance, precision=precision, dry_run=dry_run,
+        )  # fmt: skip
 
         write = self.stdout.write
         if verbosity >= 2:

@@ -1,9 +1,9 @@
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from municipalities.management.progress import ProgressBar
+from municipalities.management.progress import run_import
 from municipalities.register import RegisterError, import_register, population_date_from_notes
 
 
@@ -28,19 +28,11 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, path, land, dry_run, population_date, verbosity, **options):
-        progress = ProgressBar(self.stderr)
         population_date = population_date or population_date_from_notes(path)
-        try:
-            report = import_register(
-                path, land=land, population_date=population_date, dry_run=dry_run,
-                progress=progress,
-            )  # fmt: skip
-        except RegisterError as error:
-            raise CommandError(f"{path}: {error}") from error
-        except OSError as error:
-            raise CommandError(f"{path}: {error.strerror or error}") from error
-        finally:
-            progress.finish()
+        report = run_import(
+            import_register, path, errors=RegisterError, stderr=self.stderr,
+            land=land, population_date=population_date, dry_run=dry_run,
+        )  # fmt: skip
 
         write = self.stdout.write
         if verbosity >= 2:
