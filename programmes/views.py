@@ -163,15 +163,13 @@ def _group_participations(participations):
 
 
 def principle_list(request):
-    frameworks = Framework.objects.prefetch_related(
-        "areas",
-        Prefetch(
-            "principles",
-            queryset=GuidingPrinciple.objects.annotate(
-                programme_count=Count("programmes", filter=Q(programmes__publication="published"))
-            ).prefetch_related("measures"),
+    principles = GuidingPrinciple.objects.select_related("area").annotate(
+        programme_count=Count(
+            "programmes", filter=Q(programmes__publication="published"), distinct=True
         ),
+        measure_count=Count("measures", distinct=True),
     )
+    frameworks = Framework.objects.prefetch_related(Prefetch("principles", queryset=principles))
     return render(request, "programmes/principle_list.html", {"frameworks": frameworks})
 
 

@@ -183,3 +183,21 @@ def test_municipality_list_filters_by_name_key_kind_and_region(client):
     assert names("kind=kreis") == ["Märkischer Kreis"]
     assert names("region=059") == ["Iserlohn", "Märkischer Kreis"]
     assert names("region=051") == ["Wuppertal"]
+
+
+@pytest.mark.django_db
+def test_principle_tree_takes_two_queries_however_large(client, django_assert_num_queries):
+    from programmes.models import Framework, PrincipleArea
+
+    for f in range(3):
+        framework = Framework.objects.create(title=f"Leitbild {f}", slug=f"lb-{f}", summary="…")
+        for a in range(2):
+            area = PrincipleArea.objects.create(framework=framework, title=f"B{a}", slug=f"b{a}")
+            for n in range(3):
+                principle = make_principle(
+                    f"Satz {f}-{a}-{n}", number=a * 3 + n + 1, framework=framework, area=area
+                )
+                Measure.objects.create(principle=principle, text="Vorschlag")
+    with django_assert_num_queries(2):
+        page = client.get("/leitbild/").content.decode()
+    assert page.count("1 Umsetzungsvorschlag") == 18
