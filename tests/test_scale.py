@@ -1,0 +1,101 @@
+"""Scale: `generate_catalogue` makes synthetic programmes from the catalogue's own vocabulary (the
+same for the same seed, removed again with one command), and pages stay bounded on them."""
+
+from collections import Counter
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from programmes.management.commands.load_catalogue import load_catalogue
+from programmes.models import ApplicationWindow, Participation, Programme
+from programmes.querysets import Status
+from programmes.synthetic import Vocabulary, generate_catalogue, remove_synthetic
+
+TODAY = date(2026, 11, 21)
+
+
+@pytest.fixture
+def catalogue(db):
+    load_catalogue()
+
+
+def fingerprint() -> list[tuple]:
+    """Everything generated, by slug (database ids differ from run to run)."""
+    programmes = Programme.objects.filter(is_synthetic=True).order_by("slug")
+    return [
+        (
+            p.slug, p.title, p.summary, p.description, p.kind, p.level, p.start_date, p.end_date,
+            p.max_grant, p.publication, p.topic_text, p.created,
+            sorted(p.topics.values_list("slug", flat=True)),
+            list(p.application_windows.order_by("pk").values_list("opens", "closes")),
+            sorted(p.participations.values_list("municipality__key", "role")),
+        )
+        for p in programmes
+    ]  # fmt: skip
+
+
+def test_same_seed_same_catalogue_other_seed_another(catalogue):
+    generate_catalogue(count=60, seed=7, today=TODAY)
+    first = fingerprint()
+    assert remove_synthetic() == 60
+    generate_catalogue(count=60, seed=7, today=TODAY)
+    assert fingerprint() == first
+    generate_catalogue(count=60, seed=8, today=TODAY)
+    titles = {row[1] for row in fingerprint()}
+    assert len(titles) > 60  # a second seed adds other programmes, not the same again
+
+
+def test_a_seed_cannot_be_generated_twice(catalogue):
+    generate_catalogue(count=5, seed=3, today=TODAY)
+    with pytest.raises(ValueError, match="Startwert 3"):
+        generate_catalogue(count=5, seed=3, today=TODAY)
+
+
+def test_texts_come_from_the_catalogues_words(catalogue):
+    vocabulary = Vocabulary.load()
+    generate_catalogue(count=200, seed=1, today=TODAY)
+    known = set(vocabulary.nouns)
+    for programme in Programme.objects.filter(is_synthetic=True)[:50]:
+        assert len(programme.summary) <= 300
+        assert any(word.strip("„“,.") in known for word in programme.title.split())
+        assert programme.topic_text == " ".join(
+            sorted(programme.topics.values_list("name", flat=True))
+        )
+    # The stored search vector covers them: a word of the fixtures finds synthetic programmes.
+    found = Programme.objects.filter(is_synthetic=True).search("Kommunen").count()
+    assert 0 < found < 200
+
+
+def test_distributions_cover_every_status_kind_and_level(catalogue):
+    generate_catalogue(count=1000, seed=2, today=TODAY)
+    synthetic = Programme.objects.filter(is_synthetic=True, publication="published")
+    statuses = Counter(synthetic.with_status(TODAY).values_list("status", flat=True))
+    assert set(statuses) == set(Status.values)
+    assert 0.2 < statuses[Status.CLOSED] / sum(statuses.values()) < 0.3
+    assert set(synthetic.values_list("kind", flat=True)) == set(Programme.Kind.values)
+    assert len(set(synthetic.values_list("level", flat=True))) == 5
+    assert synthetic.filter(max_grant__isnull=False).count() > 400
+    assert ApplicationWindow.objects.filter(programme__is_synthetic=True).exists()
+    # Participations spread over the municipalities in the database (the fixtures' here).
+    places = set(
+        Participation.objects.filter(programme__is_synthetic=True).values_list(
+            "municipality__key", flat=True
+        )
+    )
+    assert len(places) > 20
+
+
+def test_command_generates_and_removes_with_child_rows(catalogue):
+    real = Programme.objects.count()
+    out = StringIO()
+    call_command("generate_catalogue", "--programmes", "50", "--seed", "4", stdout=out)
+    assert "50 synthetische Programme" in out.getvalue()
+    assert Programme.objects.filter(is_synthetic=True).count() == 50
+    call_command("generate_catalogue", "--remove", stdout=out)
+    assert "50 synthetische Programme entfernt" in out.getvalue()
+    assert Programme.objects.count() == real
+    assert not Participation.objects.filter(programme__is_synthetic=True).exists()
+    orphans = Programme.topics.through.objects.exclude(programme__in=Programme.objects.all())
+    assert not orphans.exists()
