@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from portal.admin_base import CatalogueAdmin
 
 
 def count_points(coordinates) -> int:
@@ -14,7 +15,7 @@ def count_points(coordinates) -> int:
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(CatalogueAdmin):
     list_display = ["key", "name", "kind", "parent", "population", "is_active"]
     list_display_links = ["key", "name"]
     list_filter = ["kind", "is_active"]

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.db import german_sort_key
 
@@ -102,6 +103,8 @@ class Municipality(models.Model):
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
     objects = MunicipalityQuerySet.as_manager()
+    # The outline comes from the boundary import and is large; the sort key is derived.
+    history = HistoricalRecords(excluded_fields=["outline", "sort_name"])
 
     class Meta:
         verbose_name = _("Kommune")

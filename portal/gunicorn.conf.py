@@ -1,5 +1,5 @@
 """gunicorn for production: workers scale with the cores, request limits refuse oversized
-request lines and headers before Django sees them."""
+request lines and headers before Django sees them (414 or 400, the worker keeps serving)."""
 
 import multiprocessing
 import os
@@ -15,3 +15,35 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+# Without the client address and the query string (Django's portal.request log says the same).
+access_log_format = "%(m)s %(U)s %(s)s %(b)s %(M)sms"
+
+# gunicorn's own messages in the portal's format (LOG_FORMAT), with client addresses removed
+# ("Invalid request from ip=…").
+_format = os.environ.get("LOG_FORMAT", "text")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "portal.logs.JsonFormatter"},
+    },
+    "filters": {"no_addresses": {"()": "portal.logs.RedactAddresses"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": _format if _format in ("text", "json") else "text",
+            "filters": ["no_addresses"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO" if accesslog else "WARNING",  # a dict config would enable it
+            "handlers": ["console"],
+            "propagate": False,
+        },
+    },
+}

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,7 +17,9 @@ urlpatterns = [
     path("", include("opendata.urls")),  # before programmes: /programme/export.csv etc.
     path("", include("programmes.urls")),
     path("", include("municipalities.urls")),
+    path(f"{settings.ADMIN_URL}2fa/", two_factor.admin_two_factor, name="admin-two-factor"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

@@ -1,10 +1,14 @@
+import logging
+import sys
 from datetime import timedelta
 
 from django.db.models import Count, Q
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.utils import timezone
 
 from municipalities.models import Municipality
+from portal.outage import is_database_outage, service_unavailable
 from programmes.models import GuidingPrinciple, Programme, Topic
 from programmes.querysets import Status
 
@@ -45,3 +49,23 @@ def page(request, template):
 
 def not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+# The last resort when even the 500 template cannot be rendered.
+PLAIN_500 = (
+    '<!doctype html><html lang="de"><meta charset="utf-8"><title>Technischer Fehler</title>'
+    "<h1>Technischer Fehler</h1><p>Bitte versuchen Sie es in einigen Minuten noch einmal.</p>"
+    "</html>"
+)
+
+
+def server_error(request):
+    """handler500. A database outage met outside a view (a middleware, the session) still
+    answers 503 with Retry-After; anything else gets the 500 page in the site's design."""
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # the page must not fail in turn
+        logging.getLogger("portal.errors").exception("500-Seite nicht darstellbar")
+        return HttpResponseServerError(PLAIN_500)

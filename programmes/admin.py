@@ -9,16 +9,21 @@ refused inline never leaves a half-saved programme behind.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_base import CatalogueAdmin
 from programmes.models import (
     ApplicationWindow,
     Framework,
@@ -142,7 +147,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(CatalogueAdmin):
     form = ProgrammeForm
     list_display = [
         "title",
@@ -243,9 +248,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
     def _move_to(self, request, queryset, state: str, done_singular, done_plural):
         changed = list(queryset.exclude(publication=state).order_by())
-        Programme.objects.filter(pk__in=[p.pk for p in changed]).update(
-            publication=state, updated=timezone.now()
-        )
+        for programme in changed:  # one save each, so the history records every change
+            programme.publication = state
+            programme.save(update_fields=["publication", "updated"])
         field = str(Programme._meta.get_field("publication").verbose_name)
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
@@ -259,6 +264,75 @@ class ProgrammeAdmin(admin.ModelAdmin):
             ngettext(done_singular, done_plural, count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+    # Published programmes are archived, never deleted ---------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        """Not even a superuser deletes a published programme: links to it and its history
+        stay valid. Drafts and archived entries may be deleted by those allowed to."""
+        if obj is not None and obj.publication == Programme.Publication.PUBLISHED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        programme = self.get_object(request, unquote(object_id))
+        may_delete = super().has_delete_permission(request)  # editors may not: Django's 403
+        if not may_delete or programme is None or not programme.is_public:
+            return super().delete_view(request, object_id, extra_context)
+        return self.archive_instead_view(request, programme)
+
+    def archive_instead_view(self, request, programme):
+        """Asked to delete a published programme, the admin offers to archive it."""
+        if not self.has_change_permission(request, programme):
+            raise PermissionDenied
+        if request.method == "POST" and "archive" in request.POST:
+            programme.publication = Programme.Publication.ARCHIVED
+            programme.save(update_fields=["publication", "updated"])
+            field = str(Programme._meta.get_field("publication").verbose_name)
+            self.log_change(request, programme, [{"changed": {"fields": [field]}}])
+            self.message_user(
+                request,
+                _("„%(title)s“ ist archiviert und erscheint nicht mehr im Katalog.")
+                % {"title": programme.title},
+                messages.SUCCESS,
+            )
+            return redirect("admin:programmes_programme_change", programme.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": programme,
+            "title": _("Archivieren statt löschen"),
+        }
+        return TemplateResponse(request, "admin/programmes/programme/archive_instead.html", context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _function, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self.delete_unpublished, name, description)
+        return actions
+
+    @staticmethod
+    def delete_unpublished(modeladmin, request, queryset):
+        """Django's "delete selected", refused while the selection holds a published one."""
+        published = queryset.filter(publication=Programme.Publication.PUBLISHED).count()
+        if published:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "Nichts gelöscht: %(count)d ausgewähltes Programm ist veröffentlicht. "
+                    "Veröffentlichte Programme werden archiviert, nicht gelöscht.",
+                    "Nichts gelöscht: %(count)d ausgewählte Programme sind veröffentlicht. "
+                    "Veröffentlichte Programme werden archiviert, nicht gelöscht.",
+                    published,
+                )
+                % {"count": published},
+                messages.ERROR,
+            )
+            return None
+        return delete_selected(modeladmin, request, queryset)
+
+    # Publication actions --------------------------------------------------------------------
 
     @admin.action(description=_("Ausgewählte veröffentlichen"), permissions=["change"])
     def publish(self, request, queryset):
@@ -292,7 +366,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApplicationWindow)
-class ApplicationWindowAdmin(admin.ModelAdmin):
+class ApplicationWindowAdmin(CatalogueAdmin):
     form = ApplicationWindowForm
     list_display = ["programme", "opens", "closes", "note"]
     list_filter = ["closes", "opens"]
@@ -303,7 +377,7 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
+class LinkAdmin(CatalogueAdmin):
     list_display = ["title", "url", "programme", "position"]
     list_select_related = ["programme"]
     search_fields = ["title", "url", "programme__title"]
@@ -311,7 +385,7 @@ class LinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(CatalogueAdmin):
     list_display = ["municipality", "role", "round", "programme"]
     list_filter = ["role", ("programme", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["municipality", "programme"]
@@ -383,7 +457,7 @@ class FundingBodyAdmin(NamedEntryAdmin):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(CatalogueAdmin):
     list_display = ["title", "issuer", "position", "principle_count", "updated"]
     search_fields = ["title", "issuer", "summary"]
     prepopulated_fields = {"slug": ("title",)}
@@ -400,7 +474,7 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrincipleArea)
-class PrincipleAreaAdmin(admin.ModelAdmin):
+class PrincipleAreaAdmin(CatalogueAdmin):
     list_display = ["title", "framework", "position"]
     list_filter = ["framework"]
     search_fields = ["title", "framework__title"]
@@ -413,7 +487,7 @@ class PrincipleAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuidingPrinciple)
-class GuidingPrincipleAdmin(admin.ModelAdmin):
+class GuidingPrincipleAdmin(CatalogueAdmin):
     list_display = ["number", "title", "framework", "area", "updated"]
     list_display_links = ["number", "title"]
     list_filter = ["framework", "area"]
@@ -427,7 +501,7 @@ class GuidingPrincipleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(CatalogueAdmin):
     list_display = ["__str__", "principle", "position"]
     list_filter = ["principle__framework"]
     list_select_related = ["principle"]

@@ -201,6 +201,26 @@ EXPECTED_PERMISSIONS = {
     f"programmes.delete_{m}"
     for m in ["applicationwindow", "link", "participation", "source", "measure"]
 }
+# The change history: view old versions and restore one, never add or delete.
+HISTORICAL = {
+    "programmes": [
+        "programme",
+        "applicationwindow",
+        "link",
+        "participation",
+        "framework",
+        "principlearea",
+        "guidingprinciple",
+        "measure",
+    ],
+    "municipalities": ["municipality"],
+}
+EXPECTED_PERMISSIONS |= {
+    f"{app}.{action}_historical{model}"
+    for app, models in HISTORICAL.items()
+    for model in models
+    for action in ["view", "change"]
+}
 
 
 def group_permissions() -> set[str]:
@@ -212,7 +232,7 @@ def group_permissions() -> set[str]:
 
 def test_editor_group_has_exactly_the_expected_permissions(editor):
     assert group_permissions() == EXPECTED_PERMISSIONS
-    assert len(EXPECTED_PERMISSIONS) == 47
+    assert len(EXPECTED_PERMISSIONS) == 47 + 18
     assert not any(
         p.startswith(("auth.", "admin.", "sessions.", "contenttypes."))
         for p in editor.get_all_permissions()
@@ -222,11 +242,11 @@ def test_editor_group_has_exactly_the_expected_permissions(editor):
 def test_setup_roles_is_idempotent_and_repairs_drift():
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "angelegt mit 47 Berechtigungen" in out.getvalue()
+    assert "angelegt mit 65 Berechtigungen" in out.getvalue()
 
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "ist aktuell (47 Berechtigungen)" in out.getvalue()
+    assert "ist aktuell (65 Berechtigungen)" in out.getvalue()
 
     group = Group.objects.get(name="Redaktion")
     group.permissions.add(Permission.objects.get(codename="add_user"))

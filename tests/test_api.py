@@ -349,7 +349,11 @@ def test_docs_are_served_from_the_portal_without_a_cdn(client, db):
     html = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
-    assert "/api/v1/openapi.json" in html
+    # The start script comes from its own URL, not inline (Content-Security-Policy).
+    assert '<script src="/api/v1/docs/?script="></script>' in html
+    script = client.get("/api/v1/docs/?script=")
+    assert script["Content-Type"] == "application/javascript"
+    assert "/api/v1/openapi.json" in script.content.decode()
 
 
 @pytest.fixture

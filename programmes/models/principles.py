@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programmes.models.base import SlugNaturalKeyManager, Timestamped
 
@@ -18,6 +19,7 @@ class Framework(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Leitbild")
@@ -48,6 +50,7 @@ class PrincipleArea(models.Model):
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     objects = PrincipleAreaManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Bereich")
@@ -85,6 +88,7 @@ class GuidingPrinciple(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Leitsatz")
@@ -121,6 +125,8 @@ class Measure(models.Model):
     )
     text = models.TextField(_("Umsetzungsvorschlag"))
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Umsetzungsvorschlag")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.db import german_sort_key
 from programmes.models.base import Level, Timestamped
@@ -144,6 +145,8 @@ class Programme(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = ProgrammeQuerySet.as_manager()
+    # Who changed what, when; derived columns are not worth keeping twice.
+    history = HistoricalRecords(excluded_fields=["search_vector", "sort_title", "topic_text"])
 
     class Meta:
         verbose_name = _("Programm")
@@ -198,6 +201,8 @@ class ApplicationWindow(models.Model):
     closes = models.DateField(_("bis (Frist)"), null=True, blank=True)
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Antragsfenster")
         verbose_name_plural = _("Antragsfenster")
@@ -223,6 +228,8 @@ class Link(models.Model):
     title = models.CharField(_("Titel"), max_length=200)
     url = models.URLField(_("Adresse"), max_length=500)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("offizieller Link")
@@ -263,6 +270,8 @@ class Participation(models.Model):
         help_text=_("z. B. „5. Durchgang 2024–2025“"),
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Teilnahme")

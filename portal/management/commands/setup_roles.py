@@ -4,6 +4,8 @@ Editors curate the catalogue: they add, change and view every entry of the progr
 municipalities apps. They delete only the small dependent rows edited inline (application
 windows, links, participations, sources, measures); a programme is withdrawn or archived
 instead of deleted. Users, groups, sessions and the admin log stay with administrators.
+The change history of the catalogue (django-simple-history) they may view and restore from
+("view" and "change" on the historical models), never rewrite or delete.
 Running the command again changes nothing unless the group drifted from this definition.
 """
 
@@ -11,10 +13,12 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from simple_history.models import HistoricalChanges
 
 GROUP_NAME = "Redaktion"
 CATALOGUE_APPS = ["programmes", "municipalities"]
 EVERYDAY_ACTIONS = ["add", "change", "view"]
+HISTORY_ACTIONS = ["view", "change"]  # look at old versions, restore one
 DELETABLE = {
     "programmes.applicationwindow",
     "programmes.link",
@@ -30,7 +34,10 @@ def editor_permission_keys() -> set[tuple[str, str]]:
     for app_label in CATALOGUE_APPS:
         for model in apps.get_app_config(app_label).get_models():
             label = model._meta.label_lower
-            actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
+            if issubclass(model, HistoricalChanges):
+                actions = HISTORY_ACTIONS
+            else:
+                actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
             keys.update((app_label, f"{action}_{model._meta.model_name}") for action in actions)
     return keys
 

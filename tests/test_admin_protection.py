@@ -1,0 +1,255 @@
+"""Who gets into the admin: lockout after repeated wrong passwords (per account and client
+address, also behind a proxy), two-factor login with TOTP when ADMIN_REQUIRE_2FA is on, strong
+passwords, expiring sessions, and editors kept out of user management."""
+
+import io
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.admin_builders import make_editor
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "ein-langes-Testpasswort"
+LOGIN = "/admin/login/"
+
+
+def attempt(client, username, password, **meta):
+    return client.post(LOGIN, {"username": username, "password": password}, **meta)
+
+
+def current_code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return str(totp.token()).zfill(device.digits)
+
+
+# Lockout ---------------------------------------------------------------------------------------
+
+
+def test_fifth_wrong_password_locks_the_account_for_that_address(client):
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt(client, "redaktion", "falsch", REMOTE_ADDR="198.51.100.4")
+        assert response.status_code == 200  # the form again, with its error
+    response = attempt(client, "redaktion", "falsch", REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 429
+    assert "Anmeldung vorübergehend gesperrt" in response.content.decode()
+
+    # Locked: even the right password is refused from there …
+    assert attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 429
+    # … but the editor still gets in from her own office.
+    response = attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="203.0.113.20")
+    assert response.status_code == 302
+
+
+def test_a_successful_login_resets_the_count(client):
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, "redaktion", "falsch", REMOTE_ADDR="198.51.100.4")
+    assert attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 302
+    client.logout()
+    assert attempt(client, "redaktion", "falsch", REMOTE_ADDR="198.51.100.4").status_code == 200
+
+
+@override_settings(BEHIND_PROXY=True, PROXY_COUNT=1)
+def test_behind_a_proxy_a_forged_forwarded_for_does_not_dodge_the_lockout(client):
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    statuses = []
+    for i in range(settings.AXES_FAILURE_LIMIT + 1):
+        # The attacker varies the first entry; the proxy (10.0.0.2) appends the real address.
+        forwarded = f"192.0.2.{i}, 198.51.100.4"
+        response = attempt(
+            client, "redaktion", "falsch", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded
+        )
+        statuses.append(response.status_code)
+    assert statuses[-2:] == [429, 429]
+    # Another client behind the same proxy is not affected.
+    response = attempt(
+        client, "redaktion", PASSWORD, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.20"
+    )
+    assert response.status_code == 302
+
+
+def test_without_a_proxy_forwarded_for_is_ignored(rf):
+    from portal.proxy import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert client_ip(request) == "198.51.100.4"
+    with override_settings(BEHIND_PROXY=True, PROXY_COUNT=2):
+        request = rf.get(
+            "/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.4, 10.0.0.2"
+        )
+        assert client_ip(request) == "198.51.100.4"
+        request = rf.get("/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="kein-ip, 10.0.0.2")
+        assert client_ip(request) == "10.0.0.3"
+
+
+# Passwords and sessions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password", ["kurz1!", "password1234", "123456789012345", "redaktion-nrw-2025"]
+)
+def test_weak_passwords_are_refused(password):
+    user = User(username="redaktion-nrw", email="redaktion@example.org")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
+
+
+def test_sessions_expire_and_cookies_are_httponly():
+    assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+# Two-factor login ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_factor(settings):
+    settings.ADMIN_REQUIRE_2FA = True
+
+
+@pytest.fixture
+def staff(client):
+    user = User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    return user
+
+
+def test_with_2fa_a_password_alone_does_not_open_the_admin(client, two_factor, staff):
+    response = attempt(client, "redaktion", PASSWORD)
+    assert response.status_code == 302
+    index = client.get("/admin/")
+    assert index.status_code == 302
+    assert index["Location"].startswith("/admin/2fa/?next=")
+    # Every admin page, not only the index.
+    page = client.get("/admin/programmes/programme/")
+    assert page["Location"] == "/admin/2fa/?next=%2Fadmin%2Fprogrammes%2Fprogramme%2F"
+
+
+def test_first_login_sets_up_the_authenticator_with_a_qr_code(client, two_factor, staff):
+    attempt(client, "redaktion", PASSWORD)
+    page = client.get("/admin/2fa/?next=/admin/programmes/programme/")
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Zwei-Faktor-Anmeldung einrichten" in content
+    qr_code = content.split('<figure class="two-factor-qr">', 1)[1].split("</figure>")[0]
+    assert "<svg" in qr_code and "style=" not in qr_code
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    secret = re.search(r"<code>([A-Z2-7 ]+)</code>", content).group(1).replace(" ", "")
+    assert len(secret) == 32
+
+    wrong = client.post("/admin/2fa/", {"token": "000000", "next": "/admin/"})
+    assert "Der Code stimmt nicht" in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttling_failure_count = 0  # skip the throttle's waiting time
+    device.save()
+
+    response = client.post(
+        "/admin/2fa/", {"token": current_code(device), "next": "/admin/programmes/programme/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/programmes/programme/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/admin/").status_code == 200
+
+
+def test_later_logins_ask_for_the_code(client, two_factor, staff):
+    device = TOTPDevice.objects.create(user=staff, name="Authenticator", confirmed=True)
+    attempt(client, "redaktion", PASSWORD)
+    page = client.get("/admin/2fa/")
+    assert "Bitte geben Sie den Code" in page.content.decode()
+    assert "two-factor-qr" not in page.content.decode()  # the secret is never shown again
+
+    code = current_code(device)
+    assert client.post("/admin/2fa/", {"token": code}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    # A new session cannot replay the code just used.
+    client.logout()
+    attempt(client, "redaktion", PASSWORD)
+    replay = client.post("/admin/2fa/", {"token": code})
+    assert replay.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_wrong_codes_are_throttled(client, two_factor, staff):
+    device = TOTPDevice.objects.create(user=staff, name="Authenticator", confirmed=True)
+    attempt(client, "redaktion", PASSWORD)
+    client.post("/admin/2fa/", {"token": "000000"})
+    response = client.post("/admin/2fa/", {"token": current_code(device)})
+    assert "Zu viele falsche Codes" in response.content.decode()
+
+
+def test_the_2fa_page_only_redirects_within_the_site(client, two_factor, staff):
+    device = TOTPDevice.objects.create(user=staff, name="Authenticator", confirmed=True)
+    attempt(client, "redaktion", PASSWORD)
+    response = client.post(
+        "/admin/2fa/", {"token": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/admin/"
+
+
+def test_without_2fa_setting_the_password_is_enough(client, staff, settings):
+    settings.ADMIN_REQUIRE_2FA = False
+    attempt(client, "redaktion", PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_public_site_is_not_affected_by_2fa(client, two_factor, staff):
+    attempt(client, "redaktion", PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_create_totp_device_prints_the_provisioning_uri(staff):
+    out = io.StringIO()
+    call_command("create_totp_device", "redaktion", "--no-qr", stdout=out)
+    device = TOTPDevice.objects.get(user=staff)
+    assert device.confirmed
+    assert f"URI: {device.config_url}" in out.getvalue()
+    assert "otpauth://totp/Kommunalkompass%20NRW%3Aredaktion?secret=" in out.getvalue()
+    with pytest.raises(CommandError, match="bereits einen Authenticator"):
+        call_command("create_totp_device", "redaktion", stdout=io.StringIO())
+    call_command("create_totp_device", "redaktion", "--replace", stdout=io.StringIO())
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
+    assert TOTPDevice.objects.get(user=staff).key != device.key
+
+
+def test_create_totp_device_refuses_non_staff():
+    User.objects.create_user("buerger", password=PASSWORD)
+    with pytest.raises(CommandError, match="kein Redaktionskonto"):
+        call_command("create_totp_device", "buerger", stdout=io.StringIO())
+
+
+# Editors' reach --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        "/admin/auth/group/",
+        "/admin/otp_totp/totpdevice/",
+        "/admin/axes/accessattempt/",
+    ],
+)
+def test_a_verified_editor_cannot_reach_user_management(client, two_factor, path):
+    editor = make_editor()
+    device = TOTPDevice.objects.create(user=editor, name="Authenticator", confirmed=True)
+    attempt(client, editor.username, "ein-langes-Testpasswort")
+    client.post("/admin/2fa/", {"token": current_code(device)})
+    assert client.get("/admin/").status_code == 200
+    assert client.get(path).status_code == 403
+    assert reverse("admin:auth_user_changelist") not in client.get("/admin/").content.decode()
