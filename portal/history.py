@@ -24,6 +24,7 @@ def record_baseline(sender, instance, raw=False, **kwargs):
     stored = sender._default_manager.filter(pk=instance.pk).first()
     if stored is None:
         return
+    stored._history_user = None  # nobody's change: the state it was loaded or imported in
     history.bulk_history_create(
         [stored],
         default_change_reason=BASELINE_REASON,
