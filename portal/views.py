@@ -31,7 +31,9 @@ def home(request):
         "principle_count": GuidingPrinciple.objects.count(),
         "topics": Topic.objects.annotate(
             programme_count=Count("programmes", filter=Q(programmes__publication="published"))
-        ).filter(programme_count__gt=0),
+        )
+        .filter(programme_count__gt=0)
+        .order_by("name"),
         "deadlines": published.with_status()
         .with_next_deadline(today)
         .filter(next_deadline__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS))

@@ -64,9 +64,10 @@ class FacetCounter:
         chosen = {name: set(self.data.getlist(name)) for name in (*RELATED_FACETS, *CHOICE_FACETS)}
         facets = {}
         for name, (model, relation) in RELATED_FACETS.items():
+            # Explicit order: Meta.ordering does not apply to queries with GROUP BY.
             entries = model.objects.annotate(
                 hits=Count(relation, filter=Q(**{f"{relation}__in": self.matching_without(name)}))
-            )
+            ).order_by(*model._meta.ordering, "pk")
             facets[name] = Facet(
                 name,
                 self.filterset.filters[name].label,

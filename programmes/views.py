@@ -163,12 +163,16 @@ def _group_participations(participations):
 
 
 def principle_list(request):
-    principles = GuidingPrinciple.objects.select_related("area").annotate(
-        programme_count=Count(
-            "programmes", filter=Q(programmes__publication="published"), distinct=True
-        ),
-        measure_count=Count("measures", distinct=True),
-    )
+    principles = (
+        GuidingPrinciple.objects.select_related("area")
+        .annotate(
+            programme_count=Count(
+                "programmes", filter=Q(programmes__publication="published"), distinct=True
+            ),
+            measure_count=Count("measures", distinct=True),
+        )
+        .order_by("number")
+    )  # Meta.ordering does not apply to queries with GROUP BY
     frameworks = Framework.objects.prefetch_related(Prefetch("principles", queryset=principles))
     return render(request, "programmes/principle_list.html", {"frameworks": frameworks})
 
@@ -189,7 +193,7 @@ def principle_detail(request, slug):
 def topic_list(request):
     topics = Topic.objects.annotate(
         programme_count=Count("programmes", filter=Q(programmes__publication="published"))
-    )
+    ).order_by("name")  # Meta.ordering does not apply to queries with GROUP BY
     return render(request, "programmes/topic_list.html", {"topics": topics})
 
 
