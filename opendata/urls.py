@@ -29,7 +29,7 @@ def api_paths(prefix, viewset, name, lookup="<slug:slug>"):
 urlpatterns = [
     path("api/v1/", allow_cors(api.api_root), name="api-root"),
     *api_paths("programmes", api.ProgrammeViewSet, "programme"),
-    *api_paths("municipalities", api.MunicipalityViewSet, "municipality", "<str:ref>"),
+    *api_paths("municipalities", api.MunicipalityViewSet, "municipality", "<slug:ref>"),
     *api_paths("frameworks", api.FrameworkViewSet, "framework"),
     *api_paths("principles", api.PrincipleViewSet, "principle"),
     *api_paths("topics", api.TopicViewSet, "topic"),
