@@ -101,3 +101,17 @@ class RedactAddresses(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
+
+
+class OutageWithoutTraceback(logging.Filter):
+    """While the database is down every request fails the same way: log one line each
+    ("Service Unavailable: /path"), not the same traceback hundreds of times."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            from portal.outage import is_database_outage
+
+            if is_database_outage(record.exc_info[1]):
+                record.exc_info = None
+                record.exc_text = None
+        return True

@@ -33,6 +33,14 @@ def is_database_outage(exception: BaseException | None) -> bool:
     )
 
 
+def log_outage(request, exception: BaseException) -> None:
+    logger.warning(
+        "Datenbank nicht erreichbar (%s)",
+        type(exception.__cause__ or exception).__name__,
+        extra={"path": request.path, "status": 503},
+    )
+
+
 def service_unavailable(request):
     """The 503 page in the site's design; its template touches no database."""
     response = render(request, "503.html", status=503)
@@ -57,9 +65,5 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if settings.DEBUG or not is_database_outage(exception):
             return None
-        logger.warning(
-            "Datenbank nicht erreichbar (%s)",
-            type(exception.__cause__ or exception).__name__,
-            extra={"path": request.path, "status": 503},
-        )
+        log_outage(request, exception)
         return service_unavailable(request)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from municipalities.models import Municipality
-from portal.outage import is_database_outage, service_unavailable
+from portal.outage import is_database_outage, log_outage, service_unavailable
 from programmes.models import GuidingPrinciple, Programme, Topic
 from programmes.querysets import Status
 
@@ -64,7 +64,9 @@ PLAIN_500 = (
 def server_error(request):
     """handler500. A database outage met outside a view (a middleware, the session) still
     answers 503 with Retry-After; anything else gets the 500 page in the site's design."""
-    if is_database_outage(sys.exc_info()[1]):
+    exception = sys.exc_info()[1]
+    if is_database_outage(exception):
+        log_outage(request, exception)
         return service_unavailable(request)
     try:
         return render(request, "500.html", status=500)

@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client, RequestFactory, override_settings
 
 from portal import health
-from portal.logs import JsonFormatter, RedactAddresses
+from portal.logs import JsonFormatter, OutageWithoutTraceback, RedactAddresses
 from portal.outage import is_database_outage, service_unavailable
 from portal.views import server_error
 
@@ -204,3 +204,28 @@ def test_client_addresses_are_removed_from_server_messages():
     handler_output = io.StringIO()
     logging.StreamHandler(handler_output).emit(record)
     assert "2001:db8" not in handler_output.getvalue()
+
+
+def test_an_outage_is_logged_in_one_line_other_errors_with_their_traceback():
+    def record_for(error):
+        try:
+            raise error
+        except Exception:
+            import sys
+
+            return logging.LogRecord(
+                "django.request",
+                logging.ERROR,
+                __file__,
+                1,
+                "Service Unavailable: /",
+                (),
+                sys.exc_info(),
+            )
+
+    outage = record_for(wrapped(psycopg.OperationalError("connection refused")))
+    OutageWithoutTraceback().filter(outage)
+    assert outage.exc_info is None
+    bug = record_for(RuntimeError("a bug"))
+    OutageWithoutTraceback().filter(bug)
+    assert bug.exc_info is not None
