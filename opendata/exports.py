@@ -32,6 +32,7 @@ from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
 from portal.listing import BadParameters, ParameterError
+from portal.page_cache import streamed
 from programmes.models import Level, Programme, TargetGroup, Topic
 from programmes.querysets import Status
 
@@ -197,6 +198,7 @@ def _delimiter(query) -> str:
 
 @allow_cors
 @require_safe
+@streamed
 def export_csv(request):
     try:
         delimiter = _delimiter(request.GET)
@@ -247,6 +249,7 @@ def write_xlsx(rows: Iterator[list[Any]], target) -> None:
 
 @allow_cors
 @require_safe
+@streamed
 def export_xlsx(request):
     try:
         programmes = selected_programmes(request.GET)

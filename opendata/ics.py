@@ -24,6 +24,7 @@ from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
 from portal.listing import BadParameters
+from portal.page_cache import streamed
 from programmes.models import ApplicationWindow, Programme
 
 CRLF = "\r\n"
@@ -145,6 +146,7 @@ def _response(request, windows, name: str, filename: str):
 
 @allow_cors
 @require_safe
+@streamed
 def list_calendar(request):
     try:
         programmes = selected_programmes(request.GET)
@@ -157,6 +159,7 @@ def list_calendar(request):
 
 @allow_cors
 @require_safe
+@streamed
 def programme_calendar(request, slug):
     programme = get_object_or_404(Programme.objects.published().only("pk", "title"), slug=slug)
     return _response(

@@ -1,10 +1,12 @@
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal.listing import BadParameters, form_errors, paginate, query_without
+from portal.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from programmes.facets import FacetCounter
 from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import (
@@ -28,8 +30,9 @@ def programme_list(request):
     try:
         if not filterset.is_valid():
             raise BadParameters(form_errors(filterset.form))
-        total, facets = FacetCounter(filterset).compute()
-        page = paginate(_list_rows(filterset), request.GET.get("page"), count=total)
+        counts = FacetCounter(filterset).compute()
+        total, facets = counts.total, counts.facets
+        page = paginate(_list_rows(filterset, counts), request.GET.get("page"), count=total)
     except BadParameters as bad:
         context["errors"] = bad.errors
         return render(request, "programmes/programme_list.html", context, status=400)
@@ -48,14 +51,25 @@ def programme_list(request):
     return render(request, "programmes/programme_list.html", context)
 
 
-def _list_rows(filterset):
+# Up to this many results, the page is sorted out of the programmes the counts already found
+# (by id) instead of filtering the catalogue again: cheaper for searches, whose filters the
+# planner cannot combine with the ranking.
+FEW_RESULTS = 5000
+
+
+def _list_rows(filterset, counts):
+    text = filterset.form.cleaned_data.get("q", "").strip()
+    if counts.total <= FEW_RESULTS:
+        found = counts.programmes()
+        in_order = filterset.ordered(found.search(text) if text else found)
+    else:
+        in_order = filterset.ordered(filterset.qs)
     rows = (
-        filterset.ordered(filterset.qs)
+        Programme.objects.with_status()
         .with_next_deadline()
         .for_listing()
         .prefetch_related("topics")
     )
-    text = filterset.form.cleaned_data.get("q", "").strip()
     if text:
         rows = rows.annotate(
             snippet=SearchHeadline(
@@ -67,28 +81,16 @@ def _list_rows(filterset):
                 highlight_all=True,
             )
         )
-    return _HighlightedRows(rows)
+    return PageByIds(in_order, rows, finish=_mark_hits)
 
 
-class _HighlightedRows:
-    """Wraps the page's rows so each search snippet is escaped before hits are marked."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def count(self):
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        rows = list(self.queryset[index])
-        for row in rows:
-            if getattr(row, "snippet", None):
-                marked = escape(row.snippet).replace(_HIT_START, "<mark>")
-                row.snippet = mark_safe(marked.replace(_HIT_END, "</mark>"))
-        return rows
+def _mark_hits(rows):
+    """Each search snippet is escaped before its hits are marked."""
+    for row in rows:
+        if getattr(row, "snippet", None):
+            marked = escape(row.snippet).replace(_HIT_START, "<mark>")
+            row.snippet = mark_safe(marked.replace(_HIT_END, "</mark>"))
+    return rows
 
 
 def _active_filter_chips(query, filterset, facets):
@@ -121,6 +123,9 @@ def programme_detail(request, slug):
         .with_status()
         .with_next_deadline()
         .with_vocabulary()
+        .annotate(
+            child_list=_published_links("parent"), successor_list=_published_links("predecessor")
+        )
         .select_related("funding_body", "region", "parent", "predecessor")
         .prefetch_related(
             "application_windows",
@@ -136,21 +141,24 @@ def programme_detail(request, slug):
         ),
         slug=slug,
     )
-    related = (
-        Programme.objects.published()
-        .filter(Q(parent=programme) | Q(predecessor=programme))
-        .only("title", "slug", "summary", "parent_id", "predecessor_id")
-    )
-    children = [p for p in related if p.parent_id == programme.pk]
-    successors = [p for p in related if p.predecessor_id == programme.pk]
     context = {
         "programme": programme,
-        "children": children,
-        "successors": successors,
+        # Unsaved instances: enough for title, summary and get_absolute_url().
+        "children": [Programme(**entry) for entry in programme.child_list],
+        "successors": [Programme(**entry) for entry in programme.successor_list],
         "participation_groups": _group_participations(programme.participations.all()),
         "json_ld": programme_json_ld(request, programme),
     }
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _published_links(field: str):
+    """Published programmes pointing at this one through `field`, as a list in the row itself
+    (title, slug, summary) instead of one more query."""
+    linked = Programme.objects.published().filter(**{field: OuterRef("pk")}).order_by("sort_title")
+    return ArraySubquery(
+        linked.values(entry=JSONObject(title="title", slug="slug", summary="summary"))
+    )
 
 
 def _group_participations(participations):

@@ -1,0 +1,147 @@
+"""Caching that never serves yesterday's catalogue and never fails a page.
+
+``catalogue_version()``
+    The number and time of the catalogue's last change, read from the one row that database
+    triggers move on every write (portal.models.CatalogueVersion). Everything cached for public
+    pages is keyed by it, so an edit is visible on the very next request, in every process and
+    on every app server, without deleting anything.
+``per_version(name)``
+    Memoises a function in this process until the catalogue changes or the day does: for
+    derived figures (facet bitsets, counts) that are the same for every request in between.
+``FailOpenRedisCache``
+    The cache backend when ``REDIS_URL`` is set. While Redis cannot be reached, reads miss and
+    writes are dropped, so pages are built uncached instead of failing.
+"""
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+from django.utils import timezone
+
+logger = logging.getLogger("portal.cache")
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    changed: datetime
+
+
+_request_version: ContextVar[Version | None] = ContextVar("catalogue_version", default=None)
+
+
+def catalogue_version() -> Version:
+    """One small query, or none while a read-only request already knows the version."""
+    known = _request_version.get()
+    if known is not None:
+        return known
+    from portal.models import CatalogueVersion
+
+    row = CatalogueVersion.objects.filter(pk=1).values_list("number", "changed").first()
+    if row is None:  # an emptied table (a flushed test database): a number no cache has seen
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('portal_catalogue_version_seq'), clock_timestamp()")
+            row = cursor.fetchone()
+    return Version(*row)
+
+
+@contextmanager
+def version_of_request(version: Version):
+    """Within an anonymous GET (which writes nothing), every part asks the version only once."""
+    token = _request_version.set(version)
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
+_memo: dict[str, tuple[tuple[int, date], object]] = {}
+
+
+def per_version(name: str):
+    """Decorator: compute once per catalogue version and day, in this process.
+
+    The function takes only ``today`` (the date its result is for). Only the latest result per
+    name is kept, so memory does not grow with the number of versions.
+    """
+
+    def decorate(compute: Callable[[date], object]):
+        @functools.wraps(compute)
+        def cached(today: date | None = None):
+            today = today or timezone.localdate()
+            key = (catalogue_version().number, today)
+            known = _memo.get(name)
+            if known is not None and known[0] == key:
+                return known[1]
+            value = compute(today)
+            _memo[name] = (key, value)
+            return value
+
+        return cached
+
+    return decorate
+
+
+def forget_memos() -> None:
+    """Drop every per-version result of this process (tests, after a rolled-back transaction)."""
+    _memo.clear()
+
+
+# --- Redis that fails open ----------------------------------------------------------------------
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # redis-py is only needed when REDIS_URL is set
+    RedisError = OSError
+
+_UNAVAILABLE = (RedisError, OSError)
+_WARN_EVERY_SECONDS = 60.0
+_last_warning = 0.0
+
+
+def _unavailable(error: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= _WARN_EVERY_SECONDS:
+        _last_warning = now
+        logger.warning("Cache nicht erreichbar, Seiten werden ungecacht ausgeliefert: %s", error)
+
+
+def _fail_open(fallback):
+    """Wrap a cache method: an unreachable server gives `fallback(*args, **kwargs)`."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapped(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except _UNAVAILABLE as error:
+                _unavailable(error)
+                return fallback(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+class FailOpenRedisCache(RedisCache):
+    """Django's Redis cache; while Redis is down, a read is a miss and a write a no-op."""
+
+    get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _fail_open(lambda *args, **kwargs: {})(RedisCache.get_many)
+    has_key = _fail_open(lambda *args, **kwargs: False)(RedisCache.has_key)
+    set = _fail_open(lambda *args, **kwargs: None)(RedisCache.set)
+    add = _fail_open(lambda *args, **kwargs: False)(RedisCache.add)
+    touch = _fail_open(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _fail_open(lambda *args, **kwargs: False)(RedisCache.delete)
+    set_many = _fail_open(lambda data, *args, **kwargs: list(data))(RedisCache.set_many)
+    delete_many = _fail_open(lambda *args, **kwargs: None)(RedisCache.delete_many)
+    clear = _fail_open(lambda *args, **kwargs: None)(RedisCache.clear)
