@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup serve bench lint format stopdb
+.PHONY: run test setup serve bench load lint format stopdb
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ serve: $(INSTALLED)
 # Benchmarks print their figures and write JSON to bench/results/.
 bench: $(INSTALLED)
 	$(PY) bench/import_bench.py
+
+# 60 s of wrk at concurrency 64 against gunicorn (DEBUG off) on 127.0.0.1; needs wrk.
+load: setup
+	$(PY) bench/load_test.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
