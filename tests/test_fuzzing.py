@@ -158,7 +158,8 @@ def test_municipality_list_answers_200_or_400(fuzz_client, catalogue, pairs):
 OPEN_DATA_LISTS = {
     "/api/v1/programmes/": PROGRAMME_PARAMETERS,
     "/api/v1/municipalities/": MUNICIPALITY_PARAMETERS,
-    "/programme/export.csv": PROGRAMME_PARAMETERS,
+    "/programme/export.csv": [*PROGRAMME_PARAMETERS, "delimiter"],
+    "/programme/export.xlsx": PROGRAMME_PARAMETERS,
     "/programme/feed/": PROGRAMME_PARAMETERS,
     "/programme/fristen.ics": PROGRAMME_PARAMETERS,
     "/api/v1/topics/": ["page"],
@@ -193,6 +194,8 @@ DETAILS = [
     "/api/v1/topics/{}/",
     "/api/v1/target-groups/{}/",
     "/api/v1/funders/{}/",
+    "/api/v1/{}/",
+    "/sitemap-{}.xml",
 ]
 
 
