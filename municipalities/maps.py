@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from municipalities.boundaries import simplify_ring
 from municipalities.models import Municipality
+from portal.cache import per_version
 
 NRW = "05"
 ATTRIBUTION = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
@@ -76,8 +77,25 @@ class BaseMap:
         return layer.get(key) or (self.kreise.get(key) if len(key) == 8 else None)
 
 
+@per_version("municipalities:maps")
+def _known(today) -> dict:
+    """Boundary versions and base maps met in this process since the catalogue last changed."""
+    return {}
+
+
 def boundaries_version(region: str = NRW) -> str | None:
-    """Changes whenever a row in the region changes (imports set `updated`); None: no outlines."""
+    """Changes whenever a row in the region changes (imports set `updated`); None: no outlines.
+    Asked once per catalogue version: any write to the municipalities moves that too."""
+    return _boundaries_version(_known(), region)
+
+
+def _boundaries_version(known: dict, region: str) -> str | None:
+    if ("version", region) not in known:
+        known["version", region] = _read_boundaries_version(region)
+    return known["version", region]
+
+
+def _read_boundaries_version(region: str) -> str | None:
     state = Municipality.objects.filter(key__startswith=region).aggregate(
         latest=Max("updated"),
         outlines=Count("pk", filter=Q(outline__isnull=False, is_active=True)),
@@ -89,14 +107,18 @@ def boundaries_version(region: str = NRW) -> str | None:
 
 
 def base_map(region: str = NRW) -> BaseMap | None:
-    version = boundaries_version(region)
+    known = _known()  # kept in the process too: no unpickling of every outline per request
+    version = _boundaries_version(known, region)
     if version is None:
         return None
+    if ("base", version) in known:
+        return known["base", version]
     cache_key = f"municipalities:basemap:{region}:{version}"
     layers = cache.get(cache_key)
     if layers is None:
         layers = _build_base_map(region, version)
         cache.set(cache_key, layers, CACHE_SECONDS)
+    known["base", version] = layers
     return layers
 
 
@@ -611,27 +633,16 @@ def _bins(maximum: int) -> list[tuple[int, int]]:
 
 def programme_counts_by_kreis(region: str = NRW) -> dict[str, int]:
     """Published programmes with a participant in each Kreis or kreisfreie Stadt (or in it)."""
-    from programmes.models import Participation
+    from municipalities.counts import programme_counts
 
     kreise = set(
         Municipality.objects.filter(key__startswith=region, key__regex=r"^\d{5}$").values_list(
             "key", flat=True
         )
     )
-    pairs = (
-        Participation.objects.filter(
-            programme__publication="published", municipality__key__startswith=region
-        )
-        .values_list("municipality__key", "programme_id")
-        .distinct()
-    )
-    programmes: dict[str, set[int]] = {}
-    for key, programme_id in pairs:
-        if len(key) == 5 or (len(key) == 8 and key[:5] in kreise):
-            kreis = key[:5]
-        elif len(key) == 8:
-            kreis = key  # a kreisfreie Stadt
-        else:
-            continue  # Land or Regierungsbezirk: above the Kreise
-        programmes.setdefault(kreis, set()).add(programme_id)
-    return {key: len(ids) for key, ids in programmes.items()}
+    return {
+        key: count
+        for key, count in programme_counts().items()
+        if key.startswith(region)
+        and ((len(key) == 5 and key in kreise) or (len(key) == 8 and key[:5] not in kreise))
+    }

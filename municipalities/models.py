@@ -1,11 +1,12 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.db import german_sort_key
+from portal.db import choice_label, german_sort_key
 
 # Amtlicher Gemeindeschlüssel: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.
 KEY_PATTERN = r"^[0-9]{2}([0-9]|[0-9]{3}|[0-9]{6})?$"
@@ -25,6 +26,34 @@ class MunicipalityQuerySet(models.QuerySet):
         key = municipality.key
         prefixes = [key[:length] for length in KEY_PREFIX_LENGTHS if length < len(key)]
         return self.filter(key__in=prefixes).order_by("key")
+
+    def family(self, slug: str):
+        """The municipality with this slug, the regions above it and the active ones directly
+        inside it, in one query: ``(municipality, ancestors, children)``, or None."""
+        above = RawSQL(
+            f"SELECT left(m.key, n) FROM {Municipality._meta.db_table} m, "
+            f"(VALUES {', '.join(f'({n})' for n in KEY_PREFIX_LENGTHS)}) AS lengths (n) "
+            "WHERE m.slug = %s AND length(m.key) > n",
+            (slug,),
+        )
+        rows = list(
+            self.select_related("parent")
+            .defer("outline", "parent__outline")  # the maps read outlines on their own
+            .filter(Q(slug=slug) | Q(key__in=above) | Q(parent__slug=slug, is_active=True))
+        )
+        own = next((row for row in rows if row.slug == slug), None)
+        if own is None:
+            return None
+        ancestors = sorted(
+            (row for row in rows if len(row.key) < len(own.key) and own.key.startswith(row.key)),
+            key=lambda row: row.key,
+        )
+        children = sorted(
+            (row for row in rows if row.parent_id == own.pk and row.is_active),
+            key=lambda row: (row.sort_name, row.key),
+        )
+        own._ancestors = ancestors
+        return own, ancestors, children
 
     def by_slug_or_key(self, value: str):
         return self.filter(Q(slug=value) | Q(key=value))
@@ -124,6 +153,7 @@ class Municipality(models.Model):
                 fields=["key"], name="municipality_key_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["kind", "sort_name"], name="municipality_kind_name"),
+            models.Index(fields=["sort_name", "key"], name="municipality_name_key"),  # the list
         ]
 
     def __str__(self):
@@ -131,6 +161,9 @@ class Municipality(models.Model):
 
     def get_absolute_url(self):
         return reverse("municipalities:municipality-detail", kwargs={"slug": self.slug})
+
+    def get_kind_display(self) -> str:
+        return choice_label(self.Kind, self.kind)
 
     def natural_key(self):
         return (self.key,)
@@ -140,8 +173,12 @@ class Municipality(models.Model):
         """0 Land, 1 Regierungsbezirk, 2 Kreis, 3 Gemeinde: read off the key length."""
         return {2: 0, 3: 1, 5: 2, 8: 3}[len(self.key)]
 
-    def ancestors(self):
-        return Municipality.objects.ancestors_of(self)
+    def ancestors(self) -> list["Municipality"]:
+        """Land, Regierungsbezirk and Kreis above, outermost first; asked once per instance
+        (the page and its map both show them)."""
+        if not hasattr(self, "_ancestors"):
+            self._ancestors = list(Municipality.objects.ancestors_of(self))
+        return self._ancestors
 
     def descendants(self):
         return Municipality.objects.within(self)

@@ -1,22 +1,14 @@
-from django.db.models import OuterRef
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 
+from municipalities.counts import open_programme_counts, programme_counts
 from municipalities.filters import REGION_KINDS, MunicipalityFilterSet
 from municipalities.models import Municipality
-from portal.db import SubqueryCount
-from portal.listing import BadParameters, form_errors, paginate, query_without
+from portal.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from programmes.models import Participation, Programme
 
-
-def programme_count_within(key_ref):
-    """Published programmes in which a municipality, or one inside it, takes part."""
-    return SubqueryCount(
-        Participation.objects.filter(
-            municipality__key__startswith=key_ref, programme__publication="published"
-        )
-        .values("programme_id")
-        .distinct()
-    )
+# A municipality page lists this many participations; the programme list has all of them.
+PARTICIPATIONS_SHOWN = 50
 
 
 def municipality_list(request):
@@ -30,45 +22,54 @@ def municipality_list(request):
             raise BadParameters(form_errors(filterset.form))
         rows = (
             filterset.qs.select_related("parent")
-            .annotate(programme_count=programme_count_within(OuterRef("key")))
+            .defer("outline", "parent__outline")
             .order_by("sort_name", "key")
         )
         context["page"] = paginate(rows, request.GET.get("page"))
     except BadParameters as bad:
         context["errors"] = bad.errors
         return render(request, "municipalities/municipality_list.html", context, status=400)
+    _with_counts(context["page"].object_list)
     context["page_query"] = query_without(request.GET, "page")
     return render(request, "municipalities/municipality_list.html", context)
 
 
 def municipality_detail(request, slug):
-    municipality = get_object_or_404(Municipality.objects.select_related("parent"), slug=slug)
-    ancestors = list(municipality.ancestors())
-    participations = (
+    family = Municipality.objects.family(slug)
+    if family is None:
+        raise Http404
+    municipality, ancestors, children = family
+    participations = list(
         Participation.objects.filter(municipality=municipality, programme__publication="published")
         .select_related("programme")
-        .order_by("programme__sort_title", "round", "role")
+        .order_by("programme__sort_title", "round", "role")[: PARTICIPATIONS_SHOWN + 1]
     )
-    region_keys = [a.key for a in ancestors] + [municipality.key]
-    open_to_it = (
-        Programme.objects.published()
-        .with_status()
-        .filter(region__key__in=region_keys)
-        .for_listing()
-        .order_by("sort_title")
-    )
-    children = (
-        municipality.children.active()
-        .annotate(programme_count=programme_count_within(OuterRef("key")))
-        .order_by("sort_name")
-        if municipality.level < 3
-        else Municipality.objects.none()
-    )
+    regions = [a.pk for a in ancestors] + [municipality.pk]
+    open_to_it = Programme.objects.published().filter(region__in=regions)
+    open_count = sum(open_programme_counts().get(region, 0) for region in regions)
+    rows = Programme.objects.with_status().for_listing()
     context = {
         "municipality": municipality,
         "ancestors": ancestors,
-        "participations": participations,
-        "open_to_it": open_to_it,
-        "children": children,
+        "participations": participations[:PARTICIPATIONS_SHOWN],
+        "more_participations": len(participations) > PARTICIPATIONS_SHOWN,
+        "children": _with_counts(children) if municipality.level < 3 else [],
+        "page_query": query_without(request.GET, "page"),
     }
+    try:
+        context["page"] = paginate(
+            PageByIds(open_to_it.order_by("sort_title", "pk"), rows),
+            request.GET.get("page"),
+            count=open_count,
+        )
+    except BadParameters as bad:
+        context["errors"] = bad.errors
+        return render(request, "municipalities/municipality_detail.html", context, status=400)
     return render(request, "municipalities/municipality_detail.html", context)
+
+
+def _with_counts(municipalities: list[Municipality]) -> list[Municipality]:
+    counts = programme_counts()
+    for municipality in municipalities:
+        municipality.programme_count = counts.get(municipality.key, 0)
+    return municipalities

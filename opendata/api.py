@@ -19,7 +19,7 @@ from municipalities.filters import MunicipalityFilterSet
 from municipalities.models import Municipality
 from opendata import serializers as s
 from opendata.errors import InvalidParameters
-from portal.listing import PER_PAGE, BadParameters, form_errors, paginate
+from portal.listing import PER_PAGE, BadParameters, PageByIds, form_errors, paginate
 from programmes.filters import ProgrammeFilterSet
 from programmes.models import (
     Framework,
@@ -63,6 +63,10 @@ class PortalFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise InvalidParameters(form_errors(filterset.form))
+        listed = getattr(filterset, "listed", None)
+        if listed:  # the list knows its order and length without a COUNT(*) (programmes)
+            queryset, view.list_total = listed()
+            return queryset
         ordered = getattr(filterset, "ordered", None)
         return ordered(filterset.qs) if ordered else filterset.qs
 
@@ -73,8 +77,11 @@ class PortalPagination(PageNumberPagination):
     page_size = PER_PAGE
 
     def paginate_queryset(self, queryset, request, view=None):
+        # The page's ids first, then those rows with everything shown (portal.listing).
+        rows = PageByIds(queryset, view.get_queryset()) if view else queryset
+        total = getattr(view, "list_total", None)
         try:
-            self.page = paginate(queryset, request.query_params.get(self.page_query_param))
+            self.page = paginate(rows, request.query_params.get(self.page_query_param), total)
         except BadParameters as bad:
             raise InvalidParameters(bad.errors) from None
         self.request = request

@@ -1,6 +1,6 @@
 """Database expressions shared by the apps."""
 
-from django.db.models import IntegerField, Subquery, Value
+from django.db.models import Choices, IntegerField, Subquery, Value
 from django.db.models.functions import Lower, Replace
 
 _GERMAN_FOLDS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
@@ -23,3 +23,15 @@ class SubqueryCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
     output_field = IntegerField()
+
+
+def choice_label(choices: type[Choices], value: str) -> str:
+    """The label of a stored choice (the value itself when it is none of them).
+
+    A stand-in for Django's get_FOO_display, which makes every (lazy) label of the field
+    hashable on each call: for the 233 Gemeinden of a Kreis that was ~25 ms of a page.
+    """
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

@@ -2,14 +2,15 @@ import logging
 import sys
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.utils import timezone
 
-from municipalities.models import Municipality
+from portal.cache import per_version
 from portal.outage import is_database_outage, log_outage, service_unavailable
-from programmes.models import GuidingPrinciple, Programme, Topic
+from programmes.facets import catalogue_index
+from programmes.models import ApplicationWindow, Participation, Programme, Topic
 from programmes.querysets import Status
 
 DEADLINE_HORIZON_DAYS = 90
@@ -17,32 +18,61 @@ DEADLINE_HORIZON_DAYS = 90
 
 def home(request):
     today = timezone.localdate()
-    published = Programme.objects.published()
-    counts = published.with_status().aggregate(
-        programmes=Count("pk"), open=Count("pk", filter=Q(status=Status.OPEN))
+    index = catalogue_index(today)
+    topics = []
+    for slug, name in index.entries["topic"]:
+        if count := (index.bits["topic"].get(slug, 0) & index.published).bit_count():
+            topic = Topic(name=name, slug=slug)  # unsaved: name and address are all it shows
+            topic.programme_count = count
+            topics.append(topic)
+    deadlines = _deadlines_soon(today)
+    newest = list(
+        Programme.objects.published().order_by("-created").values_list("pk", flat=True)[:5]
     )
+    # Both lists in one query, by id: the status of ten programmes is computed for those ten
+    # only (sorted and limited in the same query, PostgreSQL would prepare it for all).
+    listed = Programme.objects.with_status(today).with_next_deadline(today).for_listing()
+    found = {row.pk: row for row in listed.filter(pk__in=[*deadlines, *newest])}
     context = {
-        "counts": counts,
-        "municipality_count": Municipality.objects.filter(
-            participations__programme__publication="published"
-        )
-        .distinct()
-        .count(),
-        "principle_count": GuidingPrinciple.objects.count(),
-        "topics": Topic.objects.annotate(
-            programme_count=Count("programmes", filter=Q(programmes__publication="published"))
-        )
-        .filter(programme_count__gt=0)
-        .order_by("name"),
-        "deadlines": published.with_status()
-        .with_next_deadline(today)
-        .filter(next_deadline__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS))
-        .for_listing()
-        .order_by("next_deadline")[:5],
-        "newest": published.with_status().for_listing().order_by("-created")[:5],
+        "counts": {
+            "programmes": index.published.bit_count(),
+            "open": index.bits["status"].get(Status.OPEN, 0).bit_count(),
+        },
+        "municipality_count": participating_municipalities(today),
+        "principle_count": len(index.entries["principle"]),
+        "topics": topics,  # in the index's order: by name
+        "deadlines": [found[pk] for pk in deadlines if pk in found],
+        "newest": [found[pk] for pk in newest if pk in found],
         "deadline_horizon": DEADLINE_HORIZON_DAYS,
     }
     return render(request, "portal/home.html", context)
+
+
+def _deadlines_soon(today, limit=5) -> list[int]:
+    """The published programmes whose next application deadline comes first (within the
+    horizon): windows in deadline order until `limit` programmes are found. No deadline is
+    computed for every programme."""
+    windows = (
+        ApplicationWindow.objects.filter(
+            closes__range=(today, today + timedelta(days=DEADLINE_HORIZON_DAYS)),
+            programme__publication=Programme.Publication.PUBLISHED,
+        )
+        .order_by("closes", "programme__sort_title", "programme_id")
+        .values_list("programme_id", flat=True)
+    )
+    batch = limit * 20
+    while True:
+        taken = list(windows[:batch])
+        found = list(dict.fromkeys(taken))[:limit]
+        if len(found) == limit or len(taken) < batch:
+            return found
+        batch *= 4
+
+
+@per_version("portal:participating-municipalities")
+def participating_municipalities(today) -> int:
+    published = Participation.objects.filter(programme__publication="published")
+    return published.aggregate(count=Count("municipality", distinct=True))["count"]
 
 
 def page(request, template):

@@ -21,7 +21,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BigIntegerField, CharField, F, IntegerField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.http import QueryDict
 
 from portal.cache import per_version
@@ -55,6 +55,8 @@ class Facet:
     def selected(self) -> list[Option]:
         return [option for option in self.options if option.selected]
 
+
+FEW_RESULTS = 5000
 
 # Facets over a field's choices: parameter → choices.
 CHOICE_FACETS = {
@@ -102,72 +104,85 @@ class CatalogueIndex:
 
 @per_version("programmes:catalogue-index")
 def catalogue_index(today: date) -> CatalogueIndex:
-    """Two queries: the published programmes grouped by their choices, and every vocabulary
-    entry with the programmes linked to it."""
+    """One query: the published programmes grouped by status, kind, level and funder, and every
+    vocabulary entry with the programmes linked to it."""
+    rows = list(_index_rows(today))
     published = 0
     bits: dict[str, dict[str, int]] = {name: {} for name in (*CHOICE_FACETS, "funder")}
-    groups = (
-        Programme.objects.published()
-        .with_status(today)
-        .values_list("status", "kind", "level", "funding_body__slug")
-        .annotate(ids=ArrayAgg("pk"))
-        .order_by()
-    )
-    for status, kind, level, funder, ids in groups:
+    funder_slugs = {number: slug for facet, slug, _, _, _, number, _ in rows if facet == "funder"}
+    for facet, status, kind, level, funder, _number, ids in rows:
+        if facet != "group":
+            continue
         members = bitset(ids)
         published |= members
         for name, value in (("status", status), ("kind", kind), ("level", level)):
             bits[name][value] = bits[name].get(value, 0) | members
         if funder:
-            bits["funder"][funder] = bits["funder"].get(funder, 0) | members
+            slug = funder_slugs[funder]
+            bits["funder"][slug] = bits["funder"].get(slug, 0) | members
 
     entries: dict[str, list[tuple[str, str]]] = {name: [] for name in RELATED_FACETS}
     ranked = []
-    for facet, slug, name, short_name, position, number, ids in _vocabulary():
+    for facet, slug, name, short_name, position, number, ids in rows:
+        if facet == "group":
+            continue
         if facet == "principle":
             label, order = f"{number}. {name}", (position, number)
         else:
             label, order = (f"{name} ({short_name})" if short_name else name), (name,)
         ranked.append((facet, order, slug, label))
-        if facet != "funder":  # funders are counted from the groups above
+        if facet != "funder":  # funders are counted from the groups
             bits.setdefault(facet, {})[slug] = bitset(ids) & published
     for facet, _order, slug, label in sorted(ranked, key=lambda entry: entry[:2]):
         entries[facet].append((slug, label))
     return CatalogueIndex(published, bits, entries)
 
 
-def _vocabulary():
-    """(facet, slug, name, short name, position, number, programme ids) of every entry of the
-    four vocabularies, in one UNION ALL query. Funders come without ids: the grouped query of
-    `catalogue_index` already has them."""
+def _index_rows(today: date):
+    """Seven columns, one UNION ALL: ``(facet, text, text, text, int, int, programme ids)``.
+
+    - ``("group", status, kind, level, funder id, 0, ids)``: published programmes by choices;
+    - ``(topic|target_group, slug, name, "", 0, 0, ids)``: programmes linked to an entry;
+    - ``("funder", slug, name, short name, 0, id, [])``: funders (ids come from the groups);
+    - ``("principle", slug, title, "", framework position, number, ids)``.
+    """
     zero = Value(0, output_field=IntegerField())
     text = Value("", output_field=CharField())
     no_ids = Cast(Value("{}"), ArrayField(BigIntegerField()))
 
+    def columns(facet, first, second, third, fourth, fifth):
+        return (
+            Value(facet, output_field=CharField()), first, second, third,
+            Cast(fourth, IntegerField()), Cast(fifth, IntegerField()),
+        )  # fmt: skip
+
     def entries(model, facet, *, name="name", short_name=text, position=zero, number=zero):
         ids = no_ids if model is FundingBody else ArrayAgg("programmes", default=no_ids)
         return (
-            model.objects.annotate(ids=ids)
-            .values_list(
-                Value(facet, output_field=CharField()),
-                "slug",
-                name,
-                short_name,
-                Cast(position, IntegerField()),
-                Cast(number, IntegerField()),
-                "ids",
-            )  # fmt: skip
+            model.objects.annotate(ids=ids)  # one row per entry
+            .values_list(*columns(facet, "slug", name, short_name, position, number), "ids")
             .order_by()
         )
 
-    principles = entries(
-        GuidingPrinciple, "principle", name="title",
-        position=F("framework__position"), number=F("number"),
-    )  # fmt: skip
-    return entries(Topic, "topic").union(
+    funder = Coalesce("funding_body", 0)
+    groups = (
+        Programme.objects.published()
+        .with_status(today)
+        .values_list(*columns("group", "status", "kind", "level", funder, zero))
+        .annotate(ids=ArrayAgg("pk"))  # one row per combination of the columns
+        .order_by()
+    )
+    return groups.union(
+        entries(Topic, "topic"),
         entries(TargetGroup, "target_group"),
-        entries(FundingBody, "funder", short_name=F("short_name")),
-        principles,
+        entries(FundingBody, "funder", short_name=F("short_name"), number=F("pk")),
+        entries(
+            GuidingPrinciple,
+            "principle",
+            name="title",
+            position=F("framework__position"),
+            number=F("number"),
+        ),  # fmt: skip
         all=True,
     )
 
@@ -178,10 +193,17 @@ class Counts:
     facets: dict[str, Facet]
     matching: int  # bitset of the programmes the list holds
 
-    def programmes(self):
-        """The programmes the list holds, by id: one array parameter, however many."""
+    def in_order(self, filterset: ProgrammeFilterSet):
+        """The list's programmes in its order. Up to FEW_RESULTS they are taken by id from what
+        the counts found, instead of filtering the catalogue again: cheaper for searches, whose
+        filters PostgreSQL cannot combine with the ranking. Longer lists are filtered again,
+        which the indexes serve in list order."""
+        if self.total > FEW_RESULTS:
+            return filterset.ordered(filterset.qs)
         ids = RawSQL("SELECT unnest(%s::bigint[])", (members(self.matching),))
-        return Programme.objects.filter(pk__in=ids)
+        found = filterset.queryset.filter(pk__in=ids)  # one array parameter, however many
+        text = (filterset.form.cleaned_data.get("q") or "").strip()
+        return filterset.ordered(found.search(text) if text else found)
 
 
 class FacetCounter:
@@ -236,13 +258,30 @@ class FacetCounter:
         )
 
     def _admitted_by_other_filters(self, index: CatalogueIndex) -> int:
-        """Published programmes that the search, municipality and deadline filters admit."""
+        """Published programmes that the search, municipality and deadline filters admit.
+
+        Kept for the most recent filter values until the catalogue changes: someone who
+        searched goes on to choose facets, sort and turn pages with the same search."""
         used = [name for name in NON_FACET_FILTERS if self.filterset.form.cleaned_data.get(name)]
         if not used:
             return index.published
-        programmes = self.filterset.apply(Programme.objects.published(), used)
-        ids = programmes.order_by().aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
-        return bitset(ids) & index.published
+        recent = _recently_admitted()
+        key = tuple((name, self.data.get(name, "").strip()) for name in used)
+        if key not in recent:
+            programmes = self.filterset.apply(Programme.objects.published(), used)
+            ids = programmes.order_by().aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
+            if len(recent) >= RECENT_FILTERS:
+                del recent[next(iter(recent))]  # the oldest
+            recent[key] = bitset(ids) & index.published
+        return recent[key]
+
+
+RECENT_FILTERS = 128
+
+
+@per_version("programmes:recently-admitted")
+def _recently_admitted(today) -> dict[tuple, int]:
+    return {}
 
 
 def _union(members) -> int:

@@ -51,19 +51,9 @@ def programme_list(request):
     return render(request, "programmes/programme_list.html", context)
 
 
-# Up to this many results, the page is sorted out of the programmes the counts already found
-# (by id) instead of filtering the catalogue again: cheaper for searches, whose filters the
-# planner cannot combine with the ranking.
-FEW_RESULTS = 5000
-
-
 def _list_rows(filterset, counts):
     text = filterset.form.cleaned_data.get("q", "").strip()
-    if counts.total <= FEW_RESULTS:
-        found = counts.programmes()
-        in_order = filterset.ordered(found.search(text) if text else found)
-    else:
-        in_order = filterset.ordered(filterset.qs)
+    in_order = counts.in_order(filterset)
     rows = (
         Programme.objects.with_status()
         .with_next_deadline()

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from programmes.management.commands.load_catalogue import load_catalogue
 from programmes.models import ApplicationWindow, Participation, Programme
@@ -99,3 +100,72 @@ def test_command_generates_and_removes_with_child_rows(catalogue):
     assert not Participation.objects.filter(programme__is_synthetic=True).exists()
     orphans = Programme.topics.through.objects.exclude(programme__in=Programme.objects.all())
     assert not orphans.exists()
+
+
+# --- Pages on a scaled catalogue ----------------------------------------------------------------
+
+SCALED_PAGES = [
+    "/",
+    "/programme/",
+    "/programme/?q=Kommunen&topic=stadtentwicklung&level=land",
+    "/programme/?page=5",
+    "/programme/?sort=deadline&status=open",
+    "/kommunen/",
+    "/kommunen/maerkischer-kreis/",
+    "/kommunen/nordrhein-westfalen/",
+    "/themen/stadtentwicklung/",
+    "/api/v1/programmes/",
+    "/api/v1/programmes/?q=Kommunen&topic=stadtentwicklung",
+]
+
+
+def page_queries(client, path) -> int:
+    """Queries of one page built from nothing: no page cache, no per-version figures."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.cache import forget_memos
+
+    cache.clear()
+    forget_memos()
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(context.captured_queries)
+
+
+def busiest_programme() -> str:
+    return (
+        Programme.objects.filter(is_synthetic=True, publication="published")
+        .annotate(places=Count("participations"))
+        .order_by("-places")
+        .values_list("slug", flat=True)
+        .first()
+    )
+
+
+def test_pages_make_at_most_eight_queries_whatever_the_size(client, catalogue):
+    generate_catalogue(count=200, seed=11, today=TODAY)
+    pages = [*SCALED_PAGES, f"/programme/{busiest_programme()}/"]
+    small = {path: page_queries(client, path) for path in pages}
+    generate_catalogue(count=2000, seed=12, today=TODAY)
+    pages[-1] = f"/programme/{busiest_programme()}/"
+    large = {path: page_queries(client, path) for path in pages}
+    assert max(large.values()) <= 8, large
+    assert list(large.values()) == list(small.values())
+
+
+def test_search_uses_the_gin_index(catalogue):
+    from django.db import connection
+
+    generate_catalogue(count=2000, seed=13, today=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as on a catalogue of 100,000
+    for programmes in (
+        Programme.objects.published().search("Bürgerhaus").values("pk"),  # the counts
+        Programme.objects.published().search("Bürgerhaus").order_by("-rank")[:20],  # the page
+    ):
+        plan = programmes.explain()
+        assert "programme_search" in plan, plan
+        assert "to_tsvector" not in plan  # ranked against the stored vector

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.db import german_sort_key
+from portal.db import choice_label, german_sort_key
 from programmes.models.base import Level, Timestamped
 from programmes.querysets import ProgrammeQuerySet
 
@@ -170,8 +170,15 @@ class Programme(Timestamped):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="programme_search"),
-            models.Index(fields=["publication", "sort_title"], name="programme_pub_title"),
+            # The list's order, covering what the list filters by without a status parameter:
+            # a deep page is skipped to in the index alone (an index-only scan).
+            models.Index(
+                fields=["publication", "sort_title", "id"],
+                include=["end_date"],
+                name="programme_pub_title_id",
+            ),
             models.Index(fields=["publication", "-updated"], name="programme_pub_updated"),
+            models.Index(fields=["publication", "-created"], name="programme_pub_created"),
         ]
 
     def __str__(self):
@@ -182,6 +189,12 @@ class Programme(Timestamped):
 
     def get_absolute_url(self):
         return reverse("programmes:programme-detail", kwargs={"slug": self.slug})
+
+    def get_kind_display(self) -> str:
+        return choice_label(self.Kind, self.kind)
+
+    def get_level_display(self) -> str:
+        return choice_label(Level, self.level)
 
     @property
     def is_public(self) -> bool:
@@ -215,7 +228,10 @@ class ApplicationWindow(models.Model):
                 name="window_closes_after_opens",
             )
         ]
-        indexes = [models.Index(fields=["programme", "closes"], name="window_programme_closes")]
+        indexes = [
+            models.Index(fields=["programme", "closes"], name="window_programme_closes"),
+            models.Index(fields=["closes"], name="window_closes"),  # deadlines coming up
+        ]
 
     def __str__(self):
         return f"{self.opens or '…'} – {self.closes or '…'}"
@@ -287,3 +303,6 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.municipality} – {self.get_role_display()} ({self.programme})"
+
+    def get_role_display(self) -> str:
+        return choice_label(self.Role, self.role)
