@@ -26,9 +26,10 @@ serve: $(INSTALLED)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn.conf.py
 
-# Benchmarks print their figures and write JSON to bench/results/.
+# Benchmarks print their figures and write JSON to bench/results/ (docs/performance.md):
+# web pages against the floor, imports, exports; about ten minutes. BENCH=web|import|export.
 bench: $(INSTALLED)
-	$(PY) bench/import_bench.py
+	$(PY) -m bench $(or $(BENCH),all) $(BENCH_FLAGS)
 
 # 60 s of wrk at concurrency 64 against gunicorn (DEBUG off) on 127.0.0.1; needs wrk.
 load: setup

@@ -72,6 +72,7 @@ def run(data: Path, rounds: int) -> list[dict]:
     from municipalities.boundaries import import_boundaries
     from municipalities.models import Municipality
     from municipalities.register import import_register
+    from portal.cache import forget_memos
 
     germany = data / "GV100AD_30112025.txt"
     nrw_only = data / "GV100AD_30112025_NRW_only.txt"
@@ -162,7 +163,7 @@ def run(data: Path, rounds: int) -> list[dict]:
         measure(
             "maps: 3 maps, cold cache",
             lambda: render_maps(iserlohn, counts),
-            before=cache.clear,
+            before=lambda: (cache.clear(), forget_memos()),
             note="base layers projected and simplified",
         )
         measure(

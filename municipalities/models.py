@@ -37,9 +37,9 @@ class MunicipalityQuerySet(models.QuerySet):
             (slug,),
         )
         rows = list(
-            self.select_related("parent")
-            .defer("outline", "parent__outline")  # the maps read outlines on their own
-            .filter(Q(slug=slug) | Q(key__in=above) | Q(parent__slug=slug, is_active=True))
+            self.defer("outline").filter(  # the maps read outlines on their own
+                Q(slug=slug) | Q(key__in=above) | Q(parent__slug=slug, is_active=True)
+            )
         )
         own = next((row for row in rows if row.slug == slug), None)
         if own is None:

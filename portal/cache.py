@@ -17,11 +17,12 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
@@ -51,6 +52,77 @@ def catalogue_version() -> Version:
             cursor.execute("SELECT nextval('portal_catalogue_version_seq'), clock_timestamp()")
             row = cursor.fetchone()
     return Version(*row)
+
+
+class VersionWatch:
+    """The catalogue version as this process last heard it, without a query per request.
+
+    One more connection per process LISTENs on "portal_catalogue"; the database triggers
+    NOTIFY the new number when the writing transaction commits (migration 0002). Reading the
+    version is then a non-blocking look at that connection's socket. After (re)connecting,
+    the version is read once from its row, after LISTEN, so no change slips through in between.
+    Any failure closes the connection and answers None: the caller asks the row instead.
+    """
+
+    channel = "portal_catalogue"
+
+    retry_seconds = 10.0
+
+    def __init__(self):
+        self.connection = None
+        self.version: Version | None = None
+        self.retry_at = 0.0
+
+    def current(self) -> Version | None:
+        if self.connection is None and time.monotonic() < self.retry_at:
+            return None  # failed a moment ago: do not try on every request
+        try:
+            if self.connection is None or self.connection.closed:
+                self._connect()
+            for notice in self.connection.notifies(timeout=0):
+                number, changed = notice.payload.split()
+                if self.version is None or int(number) > self.version.number:
+                    moment = datetime.fromtimestamp(float(changed), tz=UTC)
+                    self.version = Version(int(number), moment)
+            return self.version
+        except Exception as error:  # never fail a page: the caller asks the row
+            logger.warning("Katalogstand nicht über LISTEN lesbar: %s", error)
+            self.close()
+            self.retry_at = time.monotonic() + self.retry_seconds
+            return None
+
+    def _connect(self) -> None:
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        self.connection = psycopg.connect(**params, autocommit=True)
+        self.connection.execute(f"LISTEN {self.channel}")
+        row = self.connection.execute(
+            "SELECT number, changed FROM portal_catalogueversion WHERE id = 1"
+        ).fetchone()
+        self.version = Version(*row) if row else None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with suppress(Exception):
+                self.connection.close()
+        self.connection, self.version = None, None
+
+
+_watch = VersionWatch()
+
+
+def current_version() -> Version:
+    """The version for a request: as heard by this process's watch, or read from the row
+    (inside a transaction, where only this connection sees its own writes, as in tests; or
+    when the watch is switched off or cannot listen)."""
+    if settings.CATALOGUE_VERSION_LISTEN and not connection.in_atomic_block:
+        heard = _watch.current()
+        if heard is not None:
+            return heard
+    return catalogue_version()
 
 
 @contextmanager

@@ -17,6 +17,7 @@ told to ask again each time (``max-age=0``, a 304 costs next to nothing); shared
 a CDN may keep a page for ``PAGE_CACHE_SHARED_SECONDS``.
 """
 
+import functools
 import hashlib
 from datetime import datetime, time
 
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date
 
-from portal.cache import catalogue_version, version_of_request
+from portal.cache import current_version, version_of_request
 
 NEVER_STORED = ("private", "no-store", "no-cache")
 
@@ -38,6 +39,16 @@ def streamed(view):
     cache never keeps them, so it does not even look up the catalogue version for them."""
     view.page_cache = False
     return view
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_view(path: str) -> bool:
+    """Whether the view at this path may be cached (an unknown path: no)."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return False
+    return getattr(view, "page_cache", True)
 
 
 class PageCacheMiddleware:
@@ -55,7 +66,7 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
 
-        version = catalogue_version()
+        version = current_version()
         today = timezone.localdate()
         key = self.key(request, version.number, today)
         stored = cache.get(key)
@@ -84,11 +95,7 @@ class PageCacheMiddleware:
             and not request.path.startswith(self.admin_prefix)
         ):
             return False
-        try:
-            view = resolve(request.path_info).func
-        except Resolver404:
-            return False
-        return getattr(view, "page_cache", True)
+        return _cached_view(request.path_info)
 
     @staticmethod
     def key(request, version: int, today) -> str:

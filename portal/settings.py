@@ -62,9 +62,10 @@ MIDDLEWARE = [
     "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A hit needs none of the rest; the headers added below are kept with the cached page.
+    "portal.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.headers.SecurityHeadersMiddleware",
-    "portal.page_cache.PageCacheMiddleware",  # before sessions: a hit needs none of the rest
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,6 +215,12 @@ CACHES = {
 # 0 switches the page cache off. Shared caches (a CDN) may keep them PAGE_CACHE_SHARED_SECONDS.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
+# Each process learns of catalogue changes by LISTEN/NOTIFY instead of one query per request
+# (portal.cache.VersionWatch); off, every anonymous request reads the version row.
+CATALOGUE_VERSION_LISTEN = env_bool("CATALOGUE_VERSION_LISTEN", default=True)
+# The benchmark's floor (bench/web.py): a minimal view at /_bench/floor through the whole
+# middleware stack. Off unless the benchmark switches it on.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
 # Every editorial change is kept (django-simple-history); viewing and restoring old versions
 # needs the history models' own permissions, which setup_roles gives the Redaktion.
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True

@@ -21,5 +21,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+if settings.BENCH_FLOOR:  # the benchmark's floor (bench/web.py), never in production
+    urlpatterns.append(path("_bench/floor", views.floor, name="bench-floor"))
+
 handler404 = "portal.views.not_found"
 handler500 = "portal.views.server_error"

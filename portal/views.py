@@ -3,7 +3,7 @@ import sys
 from datetime import timedelta
 
 from django.db.models import Count
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -73,6 +73,15 @@ def _deadlines_soon(today, limit=5) -> list[int]:
 def participating_municipalities(today) -> int:
     published = Participation.objects.filter(programme__publication="published")
     return published.aggregate(count=Count("municipality", distinct=True))["count"]
+
+
+def floor(request):
+    """What the framework costs on this machine: every middleware, no template, no database
+    (not even the page cache's version). Only served with BENCH_FLOOR (bench/web.py)."""
+    return HttpResponse("Kommunalkompass\n", content_type="text/plain; charset=utf-8")
+
+
+floor.page_cache = False
 
 
 def page(request, template):

@@ -56,7 +56,7 @@ class Facet:
         return [option for option in self.options if option.selected]
 
 
-FEW_RESULTS = 5000
+FEW_RESULTS = 20_000
 
 # Facets over a field's choices: parameter → choices.
 CHOICE_FACETS = {

@@ -12,10 +12,11 @@ def fresh_caches():
     a rolled-back test transaction would otherwise meet another test's data."""
     from django.core.cache import cache
 
-    from portal.cache import forget_memos
+    from portal.cache import _watch, forget_memos
 
     cache.clear()
     forget_memos()
     yield
     cache.clear()
     forget_memos()
+    _watch.close()  # its connection would keep the test database from being dropped

@@ -3,12 +3,13 @@ write, from the admin or in bulk, is visible on the next request), ETag/Last-Mod
 editors always uncached, an unreachable Redis never failing a page; static files hashed and
 cached for a year."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -69,6 +70,8 @@ def test_anonymous_pages_set_no_cookie_and_are_served_again(client, catalogue, p
     assert asked == 1 <= built  # the catalogue version, nothing else
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"):
+        assert again[header] == first[header]  # kept with the page
 
 
 @pytest.mark.django_db
@@ -208,3 +211,36 @@ def test_static_files_are_hashed_compressed_and_kept_for_a_year(tmp_path, settin
     assert response["Cache-Control"] == "max-age=315360000, public, immutable"
     assert response["Content-Encoding"] == "gzip"
     assert not response.cookies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_hear_of_a_committed_change_without_asking():
+    """The version comes from LISTEN/NOTIFY (no query per request); inside a transaction,
+    which only its own connection can see, the row is read instead."""
+    from portal.cache import VersionWatch, current_version
+
+    watch = VersionWatch()
+    try:
+        before = watch.current()
+        make_topic("Schwimmen")  # committed at once (no transaction around this test)
+        deadline = time.monotonic() + 5
+        while watch.current() == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        heard = watch.current()
+        assert heard.number > before.number
+        with CaptureQueriesContext(connection) as context:
+            watch.current()
+        assert not context.captured_queries
+        with transaction.atomic():
+            make_topic("Tauchen")
+            assert current_version().number > heard.number  # read from the row
+    finally:
+        watch.close()
+
+
+def test_the_benchmark_floor_touches_no_database(rf):
+    """Without the django_db mark, any query would fail this test."""
+    from portal.views import floor
+
+    response = floor(rf.get("/_bench/floor"))
+    assert response.status_code == 200 and floor.page_cache is False

@@ -1,0 +1,38 @@
+"""The benchmarks: ``python -m bench [web|import|export|all] [--quick]`` (default: all).
+
+- ``web``: the production server with 100,000 programmes, every public page against the
+  framework's floor (bench/web.py; options: --quick, --rebuild, --redis, --duration).
+- ``import``: the register and boundary imports and the maps (bench/import_bench.py).
+- ``export``: CSV and XLSX exports of 100,000 programmes, time and memory (bench/export_bench.py).
+
+Each prints its figures and writes JSON to bench/results/. ``all`` takes about ten minutes;
+with --quick about four.
+"""
+
+import argparse
+import sys
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "which", nargs="?", default="all", choices=["web", "import", "export", "all"]
+    )
+    args, rest = parser.parse_known_args(argv)
+    quick = "--quick" in rest
+    if args.which in ("import", "all"):
+        from bench import import_bench
+
+        import_bench.main(["--rounds", "1"] if quick or args.which == "all" else [])
+    if args.which in ("export", "all"):
+        from bench import export_bench
+
+        export_bench.main(["--rows", "20000"] if quick else [])
+    if args.which in ("web", "all"):
+        from bench import web
+
+        web.main(rest)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
