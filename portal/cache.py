@@ -86,7 +86,8 @@ class VersionWatch:
                     self.version = Version(int(number), moment)
             return self.version
         except Exception as error:  # never fail a page: the caller asks the row
-            logger.warning("Katalogstand nicht über LISTEN lesbar: %s", error)
+            # The type only: connection errors name host and port, which logs leave out.
+            logger.warning("Katalogstand nicht über LISTEN lesbar (%s)", type(error).__name__)
             self.close()
             self.retry_at = time.monotonic() + self.retry_seconds
             return None
@@ -184,7 +185,10 @@ def _unavailable(error: Exception) -> None:
     now = time.monotonic()
     if now - _last_warning >= _WARN_EVERY_SECONDS:
         _last_warning = now
-        logger.warning("Cache nicht erreichbar, Seiten werden ungecacht ausgeliefert: %s", error)
+        logger.warning(
+            "Cache nicht erreichbar, Seiten werden ungecacht ausgeliefert (%s)",
+            type(error).__name__,
+        )
 
 
 def _fail_open(fallback):

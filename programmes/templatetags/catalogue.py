@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from programmes.querysets import Status
@@ -43,3 +45,23 @@ def query_with(context, **changes) -> str:
             data[name] = value
     data.pop("page", None) if "page" not in changes else None
     return data.urlencode()
+
+
+@register.simple_tag
+def facet_options(facet) -> str:
+    """A facet's options as list items (checkbox, label, count). Built here rather than in the
+    template: a list page has about seventy options, and their ~800 template lookups were a
+    third of the page's time."""
+    hits = _("Treffer")
+    rows = []
+    for number, option in enumerate(facet.options, start=1):
+        ident = f"f-{facet.name}-{number}"
+        state = " checked" if option.selected else "" if option.count else " disabled"
+        rows.append((facet.name, option.value, ident, mark_safe(state), ident, option.label,
+                     option.count, hits))  # fmt: skip
+    return format_html_join(
+        "\n",
+        '<li><input type="checkbox" name="{}" value="{}" id="{}"{}> <label for="{}">{} '
+        '<span class="count">({}<span class="visually-hidden"> {}</span>)</span></label></li>',
+        rows,
+    )
