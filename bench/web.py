@@ -248,7 +248,11 @@ def start_server(url: str, redis: bool):
     if redis:
         server.env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
         subprocess.run(["redis-cli", "-n", "9", "FLUSHDB"], capture_output=True)
-    server.start()
+    try:
+        server.start()
+    except BaseException:
+        server.stop()  # a server that never became ready must not stay behind
+        raise
     return server
 
 

@@ -7,11 +7,13 @@ topic widens the list, so topic counts ignore the topic filter itself.
 Counting this in SQL takes one pass over the catalogue per facet; at 100,000 programmes that is
 seconds. Instead, `CatalogueIndex` holds for every option the set of published programmes that
 have it, as a bitset (a Python int whose bit *n* stands for the programme with id *n*). It is
-built with two queries once per catalogue version and day, in each process, and counting is then
-AND and popcount: every count of a page in well under a millisecond, whatever the filters.
+built with one query once per catalogue version and day, in each process (~0.5 s at 100,000),
+and counting is then AND and popcount: every count of a page in about a millisecond, whatever
+the filters.
 
 Filters that are no facet (the search, the municipality, the deadline) come from the database
-as the set of programmes they admit: one query when they are used, none otherwise.
+as the set of programmes they admit: one query when they are used (kept for the most recent
+ones), none otherwise. Up to FEW_RESULTS, the list's rows are then taken by id from that set.
 """
 
 from dataclasses import dataclass
