@@ -23,6 +23,8 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -49,6 +51,12 @@ def _cached_view(path: str) -> bool:
     except Resolver404:
         return False
     return getattr(view, "page_cache", True)
+
+
+@receiver(setting_changed)
+def _forget_views(setting, **kwargs):
+    if setting == "ROOT_URLCONF":  # tests that swap the URLs
+        _cached_view.cache_clear()
 
 
 class PageCacheMiddleware:
