@@ -33,7 +33,7 @@ from tests.factories import add_participation, make_municipality, make_programme
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-EXCERPT = Path(__file__).parent / "data" / "gv100ad_excerpt.txt"
+EXCERPT = Path(__file__).parent / "data" / "register_excerpt.txt"
 SVG = "{http://www.w3.org/2000/svg}"
 
 

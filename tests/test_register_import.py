@@ -1,6 +1,6 @@
 """Import of Destatis' Gemeindeverzeichnis (GV100AD).
 
-The parser and importer run on a hand-written excerpt (tests/data/gv100ad_excerpt.txt: real keys
+The parser and importer run on a hand-written excerpt (tests/data/register_excerpt.txt: real keys
 and names, invented figures) every time; the checks against the official file run in addition
 when ../shared/data/GV100AD_30112025.txt is present.
 """
@@ -33,7 +33,7 @@ from tests.factories import add_participation, make_municipality, make_nrw_chain
 
 pytestmark = pytest.mark.django_db
 
-EXCERPT = Path(__file__).parent / "data" / "gv100ad_excerpt.txt"
+EXCERPT = Path(__file__).parent / "data" / "register_excerpt.txt"
 OFFICIAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "GV100AD_30112025.txt"
 STICHTAG = date(2024, 12, 31)
 
