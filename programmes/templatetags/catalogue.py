@@ -35,18 +35,6 @@ def percent(rate: Decimal | None) -> str:
     return f"{rate.normalize():f}".replace(".", ",") + " %"
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (empty value: removed)."""
-    data = context["request"].GET.copy()
-    for name, value in changes.items():
-        data.pop(name, None)
-        if value not in (None, ""):
-            data[name] = value
-    data.pop("page", None) if "page" not in changes else None
-    return data.urlencode()
-
-
 @register.simple_tag
 def facet_options(facet) -> str:
     """A facet's options as list items (checkbox, label, count). Built here rather than in the
