@@ -14,6 +14,8 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from municipalities.filters import MunicipalityFilterSet
+from programmes.filters import ProgrammeFilterSet
 from tests.factories import (
     add_participation,
     make_funding_body,
@@ -33,21 +35,9 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-PROGRAMME_PARAMETERS = [
-    "q",
-    "topic",
-    "target_group",
-    "funder",
-    "level",
-    "kind",
-    "status",
-    "municipality",
-    "principle",
-    "deadline_before",
-    "sort",
-    "page",
-]
-MUNICIPALITY_PARAMETERS = ["q", "kind", "region", "page"]
+# Every filter the lists accept, read off the FilterSets: a new filter is fuzzed without edits.
+PROGRAMME_PARAMETERS = [*ProgrammeFilterSet.base_filters, "page"]
+MUNICIPALITY_PARAMETERS = [*MunicipalityFilterSet.base_filters, "page"]
 
 SQL_AND_TSQUERY = [
     "' OR '1'='1",
