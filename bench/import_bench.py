@@ -68,11 +68,11 @@ def main(argv=None):
 def run(data: Path, rounds: int) -> list[dict]:
     from django.core.cache import cache
 
+    from core.cache import forget_memos
     from municipalities import maps
     from municipalities.boundaries import import_boundaries
     from municipalities.models import Municipality
     from municipalities.register import import_register
-    from portal.cache import forget_memos
 
     germany = data / "GV100AD_30112025.txt"
     nrw_only = data / "GV100AD_30112025_NRW_only.txt"

@@ -181,7 +181,7 @@ class Server:
         for line in self.log_path.read_text().splitlines():
             if line.startswith("{"):
                 entry = json.loads(line)
-                if entry.get("logger") == "portal.request" and entry.get("status", 0) >= 500:
+                if entry.get("logger") == "core.request" and entry.get("status", 0) >= 500:
                     errors[entry["path"]] += 1
         return errors
 

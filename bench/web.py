@@ -209,7 +209,7 @@ def count_queries(pages: list[Scenario]) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portal.cache import forget_memos
+    from core.cache import forget_memos
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -262,7 +262,7 @@ def log_entries(server, start: int) -> tuple[list[dict], int]:
     for line in text[start:].splitlines():
         if line.startswith("{"):
             entry = json.loads(line)
-            if entry.get("logger") == "portal.request":
+            if entry.get("logger") == "core.request":
                 entries.append(entry)
     return entries, len(text)
 

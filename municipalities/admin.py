@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_base import CatalogueAdmin
 from municipalities.models import Municipality
-from portal.admin_base import CatalogueAdmin
 
 
 def count_points(coordinates) -> int:

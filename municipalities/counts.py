@@ -4,7 +4,7 @@ A region counts a programme once when the region itself or any municipality insi
 part (its key is a prefix of theirs). Counted per correlated subquery for every row shown, a
 list of Kreise took seconds at 100,000 programmes; instead one query fetches the programmes of
 every municipality, Python adds them up for every key prefix (Land, Regierungsbezirk, Kreis),
-and the result is kept until the catalogue changes (`portal.cache.per_version`).
+and the result is kept until the catalogue changes (`core.cache.per_version`).
 """
 
 from collections import defaultdict
@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count
 
-from portal.cache import per_version
+from core.cache import per_version
 from programmes.models import Participation, Programme
 
 KEY_LENGTHS = (2, 3, 5, 8)

@@ -31,9 +31,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.cache import per_version
 from municipalities.boundaries import simplify_ring
 from municipalities.models import Municipality
-from portal.cache import per_version
 
 NRW = "05"
 ATTRIBUTION = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.db import choice_label, german_sort_key
+from core.db import choice_label, german_sort_key
 
 # Amtlicher Gemeindeschlüssel: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.
 KEY_PATTERN = r"^[0-9]{2}([0-9]|[0-9]{3}|[0-9]{6})?$"

@@ -1,10 +1,10 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from municipalities.counts import open_programme_counts, programme_counts
 from municipalities.filters import REGION_KINDS, MunicipalityFilterSet
 from municipalities.models import Municipality
-from portal.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from programmes.models import Participation, Programme
 
 # A municipality page lists this many participations; the programme list has all of them.

@@ -15,11 +15,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.listing import PER_PAGE, BadParameters, PageByIds, form_errors, paginate
 from municipalities.filters import MunicipalityFilterSet
 from municipalities.models import Municipality
 from opendata import serializers as s
 from opendata.errors import InvalidParameters
-from portal.listing import PER_PAGE, BadParameters, PageByIds, form_errors, paginate
 from programmes.filters import ProgrammeFilterSet
 from programmes.models import (
     Framework,
@@ -77,7 +77,7 @@ class PortalPagination(PageNumberPagination):
     page_size = PER_PAGE
 
     def paginate_queryset(self, queryset, request, view=None):
-        # The page's ids first, then those rows with everything shown (portal.listing).
+        # The page's ids first, then those rows with everything shown (core.listing).
         rows = PageByIds(queryset, view.get_queryset()) if view else queryset
         total = getattr(view, "list_total", None)
         try:

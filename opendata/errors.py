@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
-from portal.listing import ParameterError
+from core.listing import ParameterError
 
 DETAIL = _("Die Anfrage enthält ungültige Parameter.")
 

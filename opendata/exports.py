@@ -28,11 +28,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.listing import BadParameters, ParameterError
+from core.page_cache import streamed
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
-from portal.listing import BadParameters, ParameterError
-from portal.page_cache import streamed
 from programmes.models import Level, Programme, TargetGroup, Topic
 from programmes.querysets import Status
 

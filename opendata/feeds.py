@@ -13,10 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.listing import BadParameters, query_without
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import programme_selection
-from portal.listing import BadParameters, query_without
 from programmes.querysets import Status
 
 ENTRIES = 50

@@ -20,11 +20,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.listing import BadParameters
+from core.page_cache import streamed
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
-from portal.listing import BadParameters
-from portal.page_cache import streamed
 from programmes.models import ApplicationWindow, Programme
 
 CRLF = "\r\n"

@@ -1,7 +1,7 @@
 """The programme list a download, feed or calendar is made of: the portal's list for the same
 query string, through the one ProgrammeFilterSet (filters, "closed hidden" default, sort)."""
 
-from portal.listing import BadParameters, form_errors
+from core.listing import BadParameters, form_errors
 from programmes.filters import ProgrammeFilterSet
 
 

@@ -29,9 +29,9 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "portal.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "filters": {"no_addresses": {"()": "portal.logs.RedactAddresses"}},
+    "filters": {"no_addresses": {"()": "core.logs.RedactAddresses"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

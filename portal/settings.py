@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_int, env_list, env_str, require
+from core.env import env_bool, env_int, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "portal",
     "municipalities",
     "programmes",
@@ -58,14 +59,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "portal.health.HealthCheckMiddleware",  # first: probes need no Host check, no redirect
-    "portal.logs.RequestLogMiddleware",
+    "core.health.HealthCheckMiddleware",  # first: probes need no Host check, no redirect
+    "core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit needs none of the rest; the headers added below are kept with the cached page.
-    "portal.page_cache.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
-    "portal.headers.SecurityHeadersMiddleware",
+    "core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,11 +76,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "portal.outage.DatabaseOutageMiddleware",
+    "core.outage.DatabaseOutageMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 if not env_bool("LOG_REQUESTS", default=not DEBUG):
-    MIDDLEWARE.remove("portal.logs.RequestLogMiddleware")
+    MIDDLEWARE.remove("core.logs.RequestLogMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -174,7 +175,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Permissions-Policy and Cross-Origin-Resource-Policy: portal.headers.SecurityHeadersMiddleware.
+# Permissions-Policy and Cross-Origin-Resource-Policy: core.headers.SecurityHeadersMiddleware.
 
 # No inline script or style anywhere: the public pages load one stylesheet and no script; the
 # admin and the API docs load theirs from /static/. JSON-LD blocks are data, not script.
@@ -201,7 +202,7 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": {
-        "BACKEND": "portal.cache.FailOpenRedisCache",
+        "BACKEND": "core.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
@@ -216,7 +217,7 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
 # Each process learns of catalogue changes by LISTEN/NOTIFY instead of one query per request
-# (portal.cache.VersionWatch); off, every anonymous request reads the version row.
+# (core.cache.VersionWatch); off, every anonymous request reads the version row.
 CATALOGUE_VERSION_LISTEN = env_bool("CATALOGUE_VERSION_LISTEN", default=True)
 # The benchmark's floor (bench/web.py): a minimal view at /_bench/floor through the whole
 # middleware stack. Off unless the benchmark switches it on.
@@ -238,10 +239,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_DISABLE_ACCESS_LOG = True  # no record of successful logins with addresses
 AXES_VERBOSE = False
-AXES_CLIENT_STR_CALLABLE = "portal.logs.axes_client_str"  # logs name the path only
+AXES_CLIENT_STR_CALLABLE = "core.logs.axes_client_str"  # logs name the path only
 # The client address: REMOTE_ADDR, or behind BEHIND_PROXY the entry the outermost of
 # PROXY_COUNT proxies appended to X-Forwarded-For (portal/proxy.py).
-AXES_CLIENT_IP_CALLABLE = "portal.proxy.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.proxy.client_ip"
 
 # Open data (opendata/): a read-only, anonymous JSON API; its schema and docs are self-hosted.
 REST_FRAMEWORK = {
@@ -283,9 +284,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "portal.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "filters": {"outage": {"()": "portal.logs.OutageWithoutTraceback"}},
+    "filters": {"outage": {"()": "core.logs.OutageWithoutTraceback"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

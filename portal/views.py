@@ -7,8 +7,8 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.cache import per_version
-from portal.outage import is_database_outage, log_outage, service_unavailable
+from core.cache import per_version
+from core.outage import is_database_outage, log_outage, service_unavailable
 from programmes.facets import catalogue_index
 from programmes.models import ApplicationWindow, Participation, Programme, Topic
 from programmes.querysets import Status

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_base import CatalogueAdmin
+from core.admin_base import CatalogueAdmin
 from programmes.models import (
     ApplicationWindow,
     Framework,

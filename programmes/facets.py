@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.http import QueryDict
 
-from portal.cache import per_version
+from core.cache import per_version
 from programmes.filters import NON_FACET_FILTERS, ProgrammeFilterSet
 from programmes.models import (
     FundingBody,

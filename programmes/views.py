@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal.listing import BadParameters, PageByIds, form_errors, paginate, query_without
+from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from programmes.facets import FacetCounter
 from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import (

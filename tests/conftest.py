@@ -12,7 +12,7 @@ def fresh_caches():
     a rolled-back test transaction would otherwise meet another test's data."""
     from django.core.cache import cache
 
-    from portal.cache import _watch, forget_memos
+    from core.cache import _watch, forget_memos
 
     cache.clear()
     forget_memos()

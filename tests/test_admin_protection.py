@@ -82,7 +82,7 @@ def test_behind_a_proxy_a_forged_forwarded_for_does_not_dodge_the_lockout(client
 
 
 def test_without_a_proxy_forwarded_for_is_ignored(rf):
-    from portal.proxy import client_ip
+    from core.proxy import client_ip
 
     request = rf.get("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert client_ip(request) == "198.51.100.4"

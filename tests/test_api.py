@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.cache import forget_memos
+from core.cache import forget_memos
 from programmes.models import Programme
 from tests.factories import (
     add_participation,

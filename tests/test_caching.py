@@ -156,7 +156,7 @@ def test_streamed_downloads_are_not_kept_nor_cost_a_version_query(client, catalo
 @override_settings(
     CACHES={
         "default": {
-            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
@@ -184,11 +184,12 @@ def test_every_public_table_moves_the_catalogue_version():
     }
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgrelid::regclass::text FROM pg_trigger "
-            "WHERE tgname = 'portal_catalogue_changed'"
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'core_catalogue_changed'"
         )
         watched = {table for (table,) in cursor.fetchall()}
-    assert tables <= watched, f"no trigger on {sorted(tables - watched)} (portal migration)"
+    assert tables <= watched, (
+        f"no trigger on {sorted(tables - watched)} (a WatchTables migration of its app)"
+    )
 
 
 @pytest.mark.django_db
@@ -217,7 +218,7 @@ def test_static_files_are_hashed_compressed_and_kept_for_a_year(tmp_path, settin
 def test_processes_hear_of_a_committed_change_without_asking():
     """The version comes from LISTEN/NOTIFY (no query per request); inside a transaction,
     which only its own connection can see, the row is read instead."""
-    from portal.cache import VersionWatch, current_version
+    from core.cache import VersionWatch, current_version
 
     watch = VersionWatch()
     try:

@@ -11,9 +11,9 @@ import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import Client, RequestFactory, override_settings
 
-from portal import health
-from portal.logs import JsonFormatter, OutageWithoutTraceback, RedactAddresses
-from portal.outage import is_database_outage, service_unavailable
+from core import health
+from core.logs import JsonFormatter, OutageWithoutTraceback, RedactAddresses
+from core.outage import is_database_outage, service_unavailable
 from portal.views import server_error
 
 pytestmark = pytest.mark.django_db
@@ -176,11 +176,11 @@ def test_json_log_of_a_django_error_keeps_path_and_status_only():
         assert secret not in text
 
 
-@override_settings(MIDDLEWARE=["portal.logs.RequestLogMiddleware"])
+@override_settings(MIDDLEWARE=["core.logs.RequestLogMiddleware"])
 def test_request_log_line_names_method_path_status_duration(client, caplog):
-    with caplog.at_level(logging.INFO, logger="portal.request"):
+    with caplog.at_level(logging.INFO, logger="core.request"):
         client.get("/impressum/?ref=newsletter-an-erika@example.org")
-    (record,) = [r for r in caplog.records if r.name == "portal.request"]
+    (record,) = [r for r in caplog.records if r.name == "core.request"]
     entry = format_json(record)
     assert entry["method"] == "GET" and entry["path"] == "/impressum/" and entry["status"] == 200
     assert entry["view"] == "impressum"

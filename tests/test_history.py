@@ -195,9 +195,9 @@ def test_a_reference_appearing_during_deletion_gives_a_message_not_an_error(
     def refuse(self, request, obj):
         raise ProtectedError("protected", set(framework.principles.all()))
 
-    monkeypatch.setattr("portal.admin_base.CatalogueAdmin.delete_model", refuse)
+    monkeypatch.setattr("core.admin_base.CatalogueAdmin.delete_model", refuse)
     monkeypatch.setattr(
-        "portal.admin_base.CatalogueAdmin.get_deleted_objects",
+        "core.admin_base.CatalogueAdmin.get_deleted_objects",
         lambda self, objs, request: ([], {}, set(), []),
     )
     url = reverse("admin:programmes_framework_delete", args=[framework.pk])

@@ -100,7 +100,7 @@ def test_database_outage_answers_503_and_heals_by_itself(app, postgres):
         assert app.get(f"{path}?ausfall=1")[0] == 200, path
     assert app.get_json("/readyz")[0] == 200
 
-    outage = [e for e in json_lines(app) if e["logger"] == "portal.outage"]
+    outage = [e for e in json_lines(app) if e["logger"] == "core.outage"]
     assert outage and all(e["status"] == 503 for e in outage)
 
 
@@ -112,7 +112,7 @@ def test_request_logs_are_json_without_query_strings_or_addresses(app):
     lines = app.log_lines()
     assert not any(marker in line for line in lines)
     entries = json_lines(app)
-    requests = [e for e in entries if e["logger"] == "portal.request"]
+    requests = [e for e in entries if e["logger"] == "core.request"]
     assert requests
     for entry in requests:
         assert set(entry) == REQUEST_LOG_FIELDS, entry
@@ -121,7 +121,7 @@ def test_request_logs_are_json_without_query_strings_or_addresses(app):
     assert search["method"] == "GET" and search["status"] == 200
     assert search["view"] == "programmes:programme-list"
     for entry in entries:
-        assert "127.0.0.1" not in json.dumps(entry) or entry["logger"] == "portal.health"
+        assert "127.0.0.1" not in json.dumps(entry) or entry["logger"] == "core.health"
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,7 @@ def page_queries(client, path) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from portal.cache import forget_memos
+    from core.cache import forget_memos
 
     cache.clear()
     forget_memos()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.db import choice_label, german_sort_key
+from core.db import choice_label, german_sort_key
 from programmes.models.base import Level, Timestamped
 from programmes.querysets import ProgrammeQuerySet
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
-logger = logging.getLogger("portal.outage")
+logger = logging.getLogger("core.outage")
 
 RETRY_AFTER_SECONDS = 30
 

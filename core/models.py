@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class CatalogueVersion(models.Model):
     """One row: a number that changes with every write to a table the public pages show.
 
-    Database triggers (migration 0001) set it from a sequence on every INSERT, UPDATE, DELETE or
-    TRUNCATE of those tables, in the writing transaction: an edit in the admin, an import, a
-    bulk COPY or a raw UPDATE all count, and the new number becomes visible together with the
-    data it describes. Cached pages and counts are keyed by it (portal.cache).
+    Database triggers (core migration 0001, attached by each app's WatchTables operation) set it
+    from a sequence on every INSERT, UPDATE, DELETE or TRUNCATE of those tables, in the writing
+    transaction: an edit in the admin, an import, a bulk COPY or a raw UPDATE all count, and the
+    new number becomes visible together with the data it describes. Cached pages and counts
+    are keyed by it (core.cache).
     """
 
     number = models.BigIntegerField(_("Nummer"))

@@ -2,7 +2,7 @@
 
 ``catalogue_version()``
     The number and time of the catalogue's last change, read from the one row that database
-    triggers move on every write (portal.models.CatalogueVersion). Everything cached for public
+    triggers move on every write (core.models.CatalogueVersion). Everything cached for public
     pages is keyed by it, so an edit is visible on the very next request, in every process and
     on every app server, without deleting anything.
 ``per_version(name)``
@@ -27,7 +27,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
-logger = logging.getLogger("portal.cache")
+logger = logging.getLogger("core.cache")
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,12 @@ def catalogue_version() -> Version:
     known = _request_version.get()
     if known is not None:
         return known
-    from portal.models import CatalogueVersion
+    from core.models import CatalogueVersion
 
     row = CatalogueVersion.objects.filter(pk=1).values_list("number", "changed").first()
     if row is None:  # an emptied table (a flushed test database): a number no cache has seen
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval('portal_catalogue_version_seq'), clock_timestamp()")
+            cursor.execute("SELECT nextval('core_catalogue_version_seq'), clock_timestamp()")
             row = cursor.fetchone()
     return Version(*row)
 
@@ -57,14 +57,14 @@ def catalogue_version() -> Version:
 class VersionWatch:
     """The catalogue version as this process last heard it, without a query per request.
 
-    One more connection per process LISTENs on "portal_catalogue"; the database triggers
-    NOTIFY the new number when the writing transaction commits (migration 0002). Reading the
+    One more connection per process LISTENs on "catalogue_version"; the database triggers
+    NOTIFY the new number when the writing transaction commits (core migration 0001). Reading the
     version is then a non-blocking look at that connection's socket. After (re)connecting,
     the version is read once from its row, after LISTEN, so no change slips through in between.
     Any failure closes the connection and answers None: the caller asks the row instead.
     """
 
-    channel = "portal_catalogue"
+    channel = "catalogue_version"
 
     retry_seconds = 10.0
 
@@ -101,7 +101,7 @@ class VersionWatch:
         self.connection = psycopg.connect(**params, autocommit=True)
         self.connection.execute(f"LISTEN {self.channel}")
         row = self.connection.execute(
-            "SELECT number, changed FROM portal_catalogueversion WHERE id = 1"
+            "SELECT number, changed FROM core_catalogueversion WHERE id = 1"
         ).fetchone()
         self.version = Version(*row) if row else None
 

@@ -3,7 +3,7 @@
 Public pages look the same for everyone who is not signed in, so a page built once is kept (in
 the default cache: local memory, or Redis with ``REDIS_URL``) under its address, the catalogue
 version and the day, and handed out again until any of them changes. The catalogue version moves
-with every write to a table the pages show (portal.models.CatalogueVersion), in the writing
+with every write to a table the pages show (core.models.CatalogueVersion), in the writing
 transaction, so an edit is visible on the next request; the day is part of the key because a
 programme's status ("Antrag möglich", "beendet") follows the calendar.
 
@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date
 
-from portal.cache import current_version, version_of_request
+from core.cache import current_version, version_of_request
 
 NEVER_STORED = ("private", "no-store", "no-cache")
 

@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
-logger = logging.getLogger("portal.health")
+logger = logging.getLogger("core.health")
 
 PATHS = {"/healthz", "/healthz/", "/readyz", "/readyz/"}
 _migrations_applied = False  # once true in a process, it stays true until the next deploy

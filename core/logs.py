@@ -11,7 +11,7 @@ import re
 import time
 from datetime import UTC, datetime
 
-request_logger = logging.getLogger("portal.request")
+request_logger = logging.getLogger("core.request")
 
 # Attributes a record may carry that are safe and useful to keep (see RequestLogMiddleware and
 # the ``extra`` of portal's own log calls).
@@ -109,7 +109,7 @@ class OutageWithoutTraceback(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info:
-            from portal.outage import is_database_outage
+            from core.outage import is_database_outage
 
             if is_database_outage(record.exc_info[1]):
                 record.exc_info = None

@@ -13,7 +13,7 @@ from django.utils import timezone
 BASELINE_REASON = "Stand vor der ersten erfassten Änderung"
 
 
-@receiver(pre_save, dispatch_uid="portal.history.baseline")
+@receiver(pre_save, dispatch_uid="core.history.baseline")
 def record_baseline(sender, instance, raw=False, **kwargs):
     manager_name = getattr(sender._meta, "simple_history_manager_attribute", None)
     if manager_name is None or raw or instance._state.adding or instance.pk is None:
