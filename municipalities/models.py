@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.db import choice_label, german_sort_key
+from core.db import choice_label
+from core.german import sort_key_expression
 
 # Amtlicher Gemeindeschlüssel: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.
 KEY_PATTERN = r"^[0-9]{2}([0-9]|[0-9]{3}|[0-9]{6})?$"
@@ -124,7 +125,7 @@ class Municipality(models.Model):
         help_text=_("Nicht mehr im amtlichen Verzeichnis (z. B. nach Gemeindefusion)."),
     )
     sort_name = models.GeneratedField(
-        expression=german_sort_key("name"),
+        expression=sort_key_expression("name"),
         output_field=models.CharField(max_length=200),
         db_persist=True,
     )

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.db import choice_label, german_sort_key
+from core.db import choice_label
+from core.german import sort_key_expression
 from programmes.models.base import Level, Timestamped
 from programmes.querysets import ProgrammeQuerySet
 
@@ -138,7 +139,7 @@ class Programme(Timestamped):
         db_persist=True,
     )
     sort_title = models.GeneratedField(
-        expression=german_sort_key("title"),
+        expression=sort_key_expression("title"),
         output_field=models.CharField(max_length=250),
         db_persist=True,
     )
