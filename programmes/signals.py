@@ -34,6 +34,8 @@ def programme_topics_changed(sender, instance, action, reverse, pk_set, **kwargs
 
 
 @receiver(post_save, sender=Topic)
-def topic_renamed(sender, instance, created, raw, **kwargs):
+def refresh_programmes_of_saved_topic(sender, instance, created, raw, **kwargs):
+    """After any save of an existing topic (renamed or not), recompute the topic text of its
+    programmes. A new topic has no programmes yet; fixture loads (raw) refresh on their own."""
     if not created and not raw:
         refresh_topic_text(Programme.objects.filter(topics=instance))
