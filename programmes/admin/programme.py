@@ -1,0 +1,127 @@
+"""The programme admin: list, filters, search and the edit page's layout. Publication and
+archiving live in programmes.admin.publication, the child rows' inlines in
+programmes.admin.parts."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_base import CatalogueAdmin
+from programmes.admin.forms import ProgrammeForm
+from programmes.admin.parts import ApplicationWindowInline, LinkInline, ParticipationInline
+from programmes.admin.publication import PublicationAdminMixin
+from programmes.admin.sources import SourceInline
+from programmes.models import Programme
+from programmes.querysets import Status
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The derived status (from dates and application windows), as annotated by with_status()."""
+
+    title = _("Status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
+    form = ProgrammeForm
+    list_display = [
+        "title",
+        "kind",
+        "level",
+        "funding_body",
+        "publication",
+        "derived_status",
+        "updated",
+    ]
+    list_filter = [
+        "publication",
+        StatusFilter,
+        "kind",
+        "level",
+        "topics",
+        ("funding_body", admin.RelatedOnlyFieldListFilter),
+        "is_synthetic",
+    ]
+    list_select_related = ["funding_body"]
+    search_fields = ["title", "short_name", "slug"]
+    search_help_text = _("Titel, Kurzname oder Kurzadresse; findet auch gebeugte Wörter.")
+    autocomplete_fields = [
+        "parent",
+        "predecessor",
+        "funding_body",
+        "region",
+        "topics",
+        "target_groups",
+        "funding_types",
+        "principles",
+    ]
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ["derived_status", "is_synthetic", "created", "updated"]
+    fieldsets = [
+        (_("Grunddaten"), {"fields": ["title", "short_name", "slug", "summary", "description"]}),
+        (
+            _("Einordnung"),
+            {
+                "fields": [
+                    "kind",
+                    "level",
+                    "funding_body",
+                    "funding_types",
+                    "topics",
+                    "target_groups",
+                    "region",
+                ]
+            },
+        ),
+        (_("Beträge"), {"fields": ["total_budget", "max_grant", "funding_rate", "amount_note"]}),
+        (
+            _("Zeitraum"),
+            {
+                "fields": ["start_date", "end_date", "is_announced", "derived_status"],
+                "description": _(
+                    "Antragsfenster stehen unten. Der Status ergibt sich aus den Daten."
+                ),
+            },
+        ),
+        (
+            _("Kontakt & Links"),
+            {
+                "fields": ["website", "contact", "contact_email"],
+                "description": _("Weitere offizielle Links stehen unten."),
+            },
+        ),
+        (_("Beziehungen"), {"fields": ["parent", "predecessor", "principles"]}),
+        (_("Veröffentlichung"), {"fields": ["publication", "is_synthetic", "created", "updated"]}),
+    ]
+    inlines = [ApplicationWindowInline, LinkInline, ParticipationInline, SourceInline]
+    save_on_top = True
+
+    def get_queryset(self, request):
+        # The stored search vector is never shown; it is the largest column of the row.
+        return super().get_queryset(request).with_status().defer("search_vector")
+
+    def get_view_on_site_url(self, obj=None):
+        # The public site shows published programmes only; a draft's link would be a 404.
+        if obj is not None and not obj.is_public:
+            return None
+        return super().get_view_on_site_url(obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Substring search on the names, or German full-text search on the stored vector."""
+        from programmes.querysets import search_query
+
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(search_vector=search_query(search_term))
+        return results, may_have_duplicates
+
+    @admin.display(description=_("Status"), ordering="status")
+    def derived_status(self, obj):
+        status = getattr(obj, "status", None)  # absent on an unsaved programme
+        return Status(status).label if status else None
