@@ -2,9 +2,10 @@
 
 Source: BKG's open administrative areas (VG250 or VG5000, dl-de/by-2-0), converted to GeoJSON in
 WGS84 with the official key in the property ``AGS`` – one file per layer (Gemeinden, Kreise,
-Regierungsbezirke, Länder). Each outline is simplified with Douglas–Peucker and its coordinates
-rounded before it is stored as a plain GeoJSON geometry: no PostGIS needed, and small enough to
-draw the whole of NRW as an inline SVG.
+Regierungsbezirke, Länder). The layer is simplified as a topology, so neighbours keep sharing
+their borders (municipalities.geometry), and its coordinates rounded before each outline is
+stored as a plain GeoJSON geometry: no PostGIS needed, and small enough to draw the whole of
+NRW as an inline SVG.
 
 Same rules as the register import: every feature is checked before anything is written, an
 error names the feature and the field, and the import is all or nothing.
@@ -22,6 +23,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from municipalities.geometry import CollapsedOutline, centroid, count_points, simplify_layer
 from municipalities.models import Municipality
 
 DEFAULT_TOLERANCE = 0.0005  # degrees: about 35 m east–west and 55 m north–south in NRW
@@ -42,117 +44,6 @@ class BoundaryError(ValueError):
         if field:
             where.append(f"Feld „{field}“")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
-
-
-# --- Geometry -----------------------------------------------------------------------------------
-
-
-def simplify_line(points: list, tolerance: float) -> list:
-    """Douglas–Peucker: the points of a line that keep it within `tolerance` of the original.
-
-    Iterative, so long rings cannot exhaust the recursion limit; first and last point stay.
-    """
-    if len(points) < 3 or tolerance <= 0:
-        return list(points)
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    squared = tolerance * tolerance
-    while stack:
-        first, last = stack.pop()
-        (x1, y1), (x2, y2) = points[first][:2], points[last][:2]
-        dx, dy = x2 - x1, y2 - y1
-        length = dx * dx + dy * dy
-        farthest, index = -1.0, -1
-        for i in range(first + 1, last):
-            px, py = points[i][0] - x1, points[i][1] - y1
-            if length == 0:
-                distance = px * px + py * py
-            else:
-                cross = px * dy - py * dx
-                distance = cross * cross / length
-            if distance > farthest:
-                farthest, index = distance, i
-        if index != -1 and farthest > squared:
-            keep[index] = True
-            stack.append((first, index))
-            stack.append((index, last))
-    return [point for point, kept in zip(points, keep, strict=True) if kept]
-
-
-def simplify_ring(ring: list, tolerance: float) -> list:
-    """A closed ring simplified; split at its farthest point so the start is not special."""
-    if len(ring) <= 4:
-        return list(ring)
-    start = ring[0]
-    far = max(
-        range(len(ring)), key=lambda i: (ring[i][0] - start[0]) ** 2 + (ring[i][1] - start[1]) ** 2
-    )
-    first = simplify_line(ring[: far + 1], tolerance)
-    second = simplify_line(ring[far:], tolerance)
-    return first + second[1:]
-
-
-def simplify_geometry(geometry: dict, *, tolerance: float, precision: int) -> dict:
-    """A Polygon or MultiPolygon simplified and rounded; collapsed holes and islets dropped."""
-
-    def rounded(ring):
-        out = []
-        for x, y, *_ in ring:
-            point = [round(x, precision), round(y, precision)]
-            if not out or out[-1] != point:
-                out.append(point)
-        return out
-
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    result = []
-    for polygon in polygons:
-        rings = []
-        for index, ring in enumerate(polygon):
-            simple = rounded(simplify_ring(ring, tolerance))
-            if len(simple) < 4:  # collapsed below a triangle: keep outer ring unsimplified
-                if index > 0:
-                    continue
-                simple = rounded(ring)
-                if len(simple) < 4:
-                    break
-            rings.append(simple)
-        if rings:
-            result.append(rings)
-    if not result:
-        raise ValueError("nach dem Vereinfachen bleibt keine Fläche übrig")
-    # Largest part first, so drawing and centring can rely on it.
-    result.sort(key=lambda rings: -abs(ring_area(rings[0])))
-    if len(result) == 1:
-        return {"type": "Polygon", "coordinates": result[0]}
-    return {"type": "MultiPolygon", "coordinates": result}
-
-
-def ring_area(ring: list) -> float:
-    """Signed area in squared degrees (shoelace); enough to compare and to centre."""
-    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False)) / 2
-
-
-def centroid(geometry: dict) -> tuple[float, float]:
-    """(lon, lat) of the area centroid of the outer rings, weighted by their area."""
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    total = cx = cy = 0.0
-    for rings in polygons:
-        ring = rings[0]
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
-            cross = x1 * y2 - x2 * y1
-            total += cross
-            cx += (x1 + x2) * cross
-            cy += (y1 + y2) * cross
-    if total == 0:
-        xs = [x for rings in polygons for x, _ in rings[0]]
-        ys = [y for rings in polygons for _, y in rings[0]]
-        return sum(xs) / len(xs), sum(ys) / len(ys)
-    return cx / (3 * total), cy / (3 * total)
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -313,20 +204,21 @@ def import_boundaries(
     merged = merged_by_key(features)
     report = BoundaryReport(features=len(features), dry_run=dry_run)
 
-    outlines = {}
-    for number, (key, feature) in enumerate(merged.items(), start=1):
-        try:
-            outlines[key] = simplify_geometry(
-                feature.geometry, tolerance=tolerance, precision=precision
-            )
-        except ValueError as error:
-            raise BoundaryError(
-                str(error), feature=feature.number, key=key, field="geometry"
-            ) from None
-        report.points_before += _count_points(feature.geometry)
-        report.points_after += _count_points(outlines[key])
-        if progress:
-            progress("Vereinfachen", number, len(merged))
+    try:
+        outlines = simplify_layer(
+            {key: feature.geometry for key, feature in merged.items()},
+            tolerance=tolerance,
+            precision=precision,
+        )
+    except CollapsedOutline as error:
+        feature = merged[error.key]
+        raise BoundaryError(
+            str(error), feature=feature.number, key=error.key, field="geometry"
+        ) from None
+    report.points_before = sum(count_points(f.geometry) for f in merged.values())
+    report.points_after = sum(count_points(outline) for outline in outlines.values())
+    if progress:
+        progress("Vereinfachen", len(merged), len(merged))
 
     now = timezone.now()
     with transaction.atomic():
@@ -364,20 +256,3 @@ def import_boundaries(
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def _count_points(geometry: dict) -> int:
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    return sum(len(ring) for polygon in polygons for ring in polygon)
-
-
-def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat)."""
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    xs = [x for polygon in polygons for x, _ in polygon[0]]
-    ys = [y for polygon in polygons for _, y in polygon[0]]
-    return min(xs), min(ys), max(xs), max(ys)

@@ -1,14 +1,10 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
-from municipalities.counts import open_programme_counts, programme_counts
+from core.listing import BadParameters, form_errors, paginate, query_without
+from municipalities import extensions
 from municipalities.filters import REGION_KINDS, MunicipalityFilterSet
 from municipalities.models import Municipality
-from programmes.models import Participation, Programme
-
-# A municipality page lists this many participations; the programme list has all of them.
-PARTICIPATIONS_SHOWN = 50
 
 
 def municipality_list(request):
@@ -16,6 +12,7 @@ def municipality_list(request):
     context = {
         "filterset": filterset,
         "regions": Municipality.objects.filter(kind__in=REGION_KINDS).only("name", "slug", "kind"),
+        "extensions": extensions.registered(),
     }
     try:
         if not filterset.is_valid():
@@ -29,7 +26,7 @@ def municipality_list(request):
     except BadParameters as bad:
         context["errors"] = bad.errors
         return render(request, "municipalities/municipality_list.html", context, status=400)
-    _with_counts(context["page"].object_list)
+    extensions.with_counts(context["page"].object_list)
     context["page_query"] = query_without(request.GET, "page")
     return render(request, "municipalities/municipality_list.html", context)
 
@@ -39,37 +36,13 @@ def municipality_detail(request, slug):
     if family is None:
         raise Http404
     municipality, ancestors, children = family
-    participations = list(
-        Participation.objects.filter(municipality=municipality, programme__publication="published")
-        .select_related("programme")
-        .order_by("programme__sort_title", "round", "role")[: PARTICIPATIONS_SHOWN + 1]
-    )
-    regions = [a.pk for a in ancestors] + [municipality.pk]
-    open_to_it = Programme.objects.published().filter(region__in=regions)
-    open_count = sum(open_programme_counts().get(region, 0) for region in regions)
-    rows = Programme.objects.with_status().for_listing()
     context = {
         "municipality": municipality,
         "ancestors": ancestors,
-        "participations": participations[:PARTICIPATIONS_SHOWN],
-        "more_participations": len(participations) > PARTICIPATIONS_SHOWN,
-        "children": _with_counts(children) if municipality.level < 3 else [],
-        "page_query": query_without(request.GET, "page"),
+        "extensions": extensions.registered(),
+        "children": extensions.with_counts(children) if municipality.level < 3 else [],
     }
-    try:
-        context["page"] = paginate(
-            PageByIds(open_to_it.order_by("sort_title", "pk"), rows),
-            request.GET.get("page"),
-            count=open_count,
-        )
-    except BadParameters as bad:
-        context["errors"] = bad.errors
-        return render(request, "municipalities/municipality_detail.html", context, status=400)
-    return render(request, "municipalities/municipality_detail.html", context)
-
-
-def _with_counts(municipalities: list[Municipality]) -> list[Municipality]:
-    counts = programme_counts()
-    for municipality in municipalities:
-        municipality.programme_count = counts.get(municipality.key, 0)
-    return municipalities
+    for extension in context["extensions"]:
+        context.update(extension.detail_context(request, municipality, ancestors))
+    status = 400 if context.get("errors") else 200
+    return render(request, "municipalities/municipality_detail.html", context, status=status)

@@ -7,4 +7,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Katalog")
 
     def ready(self):
+        from municipalities import extensions
         from programmes import signals  # noqa: F401
+        from programmes.places import EXTENSION
+
+        extensions.register(EXTENSION)  # programmes on the municipality pages

@@ -20,14 +20,12 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from municipalities import maps
-from municipalities.boundaries import (
-    BoundaryError,
-    import_boundaries,
-    simplify_line,
-    simplify_ring,
-)
+from municipalities.boundaries import BoundaryError, import_boundaries
+from municipalities.geometry import polygons, simplify_layer
+from municipalities.maps.choropleth import bins as choropleth_bins
 from municipalities.models import Municipality
 from municipalities.register import import_register
+from programmes.participant_map import programme_counts_by_kreis, programme_map
 from tests.factories import add_participation, make_municipality, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -116,20 +114,33 @@ def url(key):
 # --- Simplification -----------------------------------------------------------------------------
 
 
-def test_douglas_peucker_drops_points_within_the_tolerance():
-    line = [(0, 0), (1, 0.01), (2, 0), (3, 1)]
-    assert simplify_line(line, 0.1) == [(0, 0), (2, 0), (3, 1)]
-    assert simplify_line(line, 0.001) == line
-    assert simplify_line(line, 0) == line
+def wiggly_border(steps=20, amplitude=0.001):
+    """Points from (1, 0) to (1, 1) that wobble east and west of x = 1 by `amplitude`."""
+    return [[1 + (amplitude if i % 2 else -amplitude), i / steps] for i in range(steps + 1)]
 
 
-def test_simplified_ring_stays_closed_and_keeps_its_corners():
-    ring = box(0, 0, 2, 1, steps=5)["coordinates"][0]
-    assert len(ring) == 21
+def test_simplifying_a_layer_drops_points_within_the_tolerance_and_keeps_corners():
+    simple = simplify_layer({"05": box(0, 0, 2, 1, steps=5)}, tolerance=0.01, precision=4)
+    ring = simple["05"]["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    assert {tuple(point) for point in ring} == {(0, 0), (2, 0), (2, 1), (0, 1)}
 
-    simple = simplify_ring(ring, 0.01)
 
-    assert simple == [[0, 0], [2, 0], [2, 1], [0, 1], [0, 0]]
+def test_neighbours_keep_one_shared_border_after_simplifying():
+    """Simplified ring by ring, a wobbly border would be cut differently on each side (gaps and
+    overlaps between neighbours); as a topology both sides keep the very same points."""
+    border = wiggly_border()
+    west = {"type": "Polygon", "coordinates": [[[0, 0], *border, [0, 1], [0, 0]]]}
+    east = {"type": "Polygon", "coordinates": [[*border, [2, 1], [2, 0], border[0]]]}
+
+    simple = simplify_layer({"A": west, "B": east}, tolerance=0.005, precision=4)
+
+    def border_points(geometry):
+        ring = polygons(geometry)[0][0]
+        return {tuple(point) for point in ring if 0.9 < point[0] < 1.1}
+
+    assert border_points(simple["A"]) == border_points(simple["B"])
+    assert len(border_points(simple["A"])) < len(border)  # the wobble was simplified away
 
 
 # --- Import -------------------------------------------------------------------------------------
@@ -139,16 +150,18 @@ def test_import_stores_simplified_outlines_by_official_key(outlines):
     assert outlines.features == 14
     assert len(outlines.updated) == 13
     assert outlines.unmatched == [("05999999", "Nirgendwo")]
-    assert outlines.points_before == 14 * 17 and outlines.points_after == 14 * 5
+    # Redundant points go; corners stay, and so do the points where neighbours meet.
+    assert outlines.points_before == 14 * 17 and outlines.points_after < 14 * 9
 
     iserlohn = Municipality.objects.get(key="05962024")
-    assert iserlohn.outline == {
-        "type": "Polygon",
-        "coordinates": [[[7.5, 51.3], [7.7, 51.3], [7.7, 51.4], [7.5, 51.4], [7.5, 51.3]]],
-    }
+    assert iserlohn.outline["type"] == "Polygon" and len(iserlohn.outline["coordinates"]) == 1
+    ring = iserlohn.outline["coordinates"][0]
+    assert ring[0] == ring[-1]
+    assert {(7.5, 51.3), (7.7, 51.3), (7.7, 51.4), (7.5, 51.4)} <= {tuple(p) for p in ring}
+    assert all(x in (7.5, 7.7) or y in (51.3, 51.4) for x, y in ring)  # on the rectangle
     assert (float(iserlohn.longitude), float(iserlohn.latitude)) == (7.6, 51.35)
     # The Kreis-layer feature 05124 is the kreisfreie Stadt stored as 05124000.
-    assert Municipality.objects.get(key="05124000").outline["coordinates"][0][0] == [7.0, 51.2]
+    assert [7.0, 51.2] in Municipality.objects.get(key="05124000").outline["coordinates"][0]
     assert not Municipality.objects.filter(key__startswith="05", outline__isnull=True).exists()
 
 
@@ -281,11 +294,12 @@ def test_without_outlines_there_is_no_map_and_the_tags_render_nothing(register):
     add_participation(programme, iserlohn)
 
     assert maps.base_map() is None
-    assert maps.programme_map(programme) is None
+    assert programme_map(programme) is None
     assert maps.municipality_map(iserlohn) is None
     assert maps.choropleth_map({"05962": 1}) is None
     html = Template(
-        "{% load maps %}{% map_for_programme p %}{% map_for_municipality m %}{% choropleth_map %}"
+        "{% load maps programme_maps %}{% map_for_programme p %}{% map_for_municipality m %}"
+        "{% programmes_per_kreis_map %}"
     ).render(Context({"p": programme, "m": iserlohn}))
     assert html.strip() == ""
 
@@ -297,9 +311,11 @@ def test_programme_map_links_participants_and_its_table_lists_the_same(outlines)
     bavarian = make_municipality("München", "09162000")
     add_participation(programme, bavarian)
 
-    map_ = maps.programme_map(programme)
+    map_ = programme_map(programme)
     root = parse_svg(map_)
-    html = Template("{% load maps %}{% map_for_programme p %}").render(Context({"p": programme}))
+    html = Template("{% load programme_maps %}{% map_for_programme p %}").render(
+        Context({"p": programme})
+    )
 
     expected = {url("05962024"): "Iserlohn", url("05124000"): "Wuppertal",
                 url("05966"): "Kreis Olpe"}  # fmt: skip
@@ -404,7 +420,7 @@ def test_choropleth_shades_kreise_by_count(outlines):
     ],
 )
 def test_choropleth_classes(maximum, bins):
-    assert maps._bins(maximum) == bins
+    assert choropleth_bins(maximum) == bins
 
 
 def test_programme_counts_by_kreis(outlines):
@@ -420,7 +436,7 @@ def test_programme_counts_by_kreis(outlines):
     ]:
         add_participation(programme, Municipality.objects.get(key=key))  # fmt: skip
 
-    assert maps.programme_counts_by_kreis() == {"05962": 2, "05124000": 1}
+    assert programme_counts_by_kreis() == {"05962": 2, "05124000": 1}
 
 
 def test_base_layers_are_cached_until_something_changes(outlines, django_assert_num_queries):
@@ -469,9 +485,9 @@ def test_maps_from_each_source_link_every_shape_and_list_it(nrw):
     programme = make_programme("Heimat-Scheck")
     add_participation(programme, iserlohn)
 
-    choropleth = maps.choropleth_map(maps.programme_counts_by_kreis())
+    choropleth = maps.choropleth_map(programme_counts_by_kreis())
     assert len(svg_links(parse_svg(choropleth))) == len(choropleth.rows) == nrw["kreise"]
-    for map_ in (maps.municipality_map(iserlohn), maps.programme_map(programme), choropleth):
+    for map_ in (maps.municipality_map(iserlohn), programme_map(programme), choropleth):
         html = Template("{% include 'includes/map.html' %}").render(
             Context({"map": map_, "table": True})
         )
