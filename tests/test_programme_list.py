@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from programmes.filters import ProgrammeFilterSet
 from programmes.models import Programme
@@ -17,12 +16,11 @@ from tests.factories import (
     make_topic,
 )
 
-TODAY = timezone.localdate()
 DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(db, today):
     """A: open, B: running, C: closed, D: announced, E: a draft that never counts."""
     wohnen, klima = make_topic("Wohnen"), make_topic("Klima")
     vereine = make_target_group("Vereine")
@@ -34,7 +32,7 @@ def catalogue(db):
         topics=[wohnen],
         target_groups=[vereine],
         funding_body=land,
-        windows=[(TODAY - DAY, TODAY + 10 * DAY)],
+        windows=[(today - DAY, today + 10 * DAY)],
     )
     a.principles.add(principle)
     add_participation(a, chain["iserlohn"], "partner")
@@ -46,7 +44,7 @@ def catalogue(db):
         level="bund",
     )
     add_participation(b, chain["wuppertal"], "leitkommune")
-    make_programme("Gamma", topics=[klima], funding_body=land, end_date=TODAY - DAY)
+    make_programme("Gamma", topics=[klima], funding_body=land, end_date=today - DAY)
     make_programme(
         "Delta",
         topics=[klima],
@@ -102,9 +100,9 @@ class TestFilters:
         assert titles(client.get("/programme/?municipality=regierungsbezirk-arnsberg")) == ["Alpha"]
         assert titles(client.get("/programme/?municipality=05")) == ["Alpha", "Beta"]
 
-    def test_deadline_before(self, client, catalogue):
-        later = (TODAY + 30 * DAY).isoformat()
-        sooner = (TODAY + 5 * DAY).isoformat()
+    def test_deadline_before(self, client, catalogue, today):
+        later = (today + 30 * DAY).isoformat()
+        sooner = (today + 5 * DAY).isoformat()
         assert titles(client.get(f"/programme/?deadline_before={later}")) == ["Alpha"]
         assert titles(client.get(f"/programme/?deadline_before={sooner}")) == []
 
@@ -214,3 +212,19 @@ def test_empty_result_suggests_what_to_loosen(client, catalogue):
     assert "0 Programme gefunden" in page
     assert "Keine Programme gefunden" in page
     assert "Entfernen Sie einzelne Filter" in page
+
+
+@pytest.mark.django_db
+def test_a_test_running_past_midnight_still_sees_the_day_its_data_was_built_for(
+    client, catalogue, today, monkeypatch
+):
+    """The `today` fixture holds the app's day: here the clock jumps eleven days, past the end
+    of Alpha's window, and Alpha is still open (a dependable test, not a feature)."""
+    from django.utils import timezone
+
+    later = timezone.now() + 11 * DAY
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert timezone.localdate(later) == today + 11 * DAY  # conversions follow the clock
+    assert titles(client.get("/programme/?status=open")) == ["Alpha"]
+    deadline = (today + 10 * DAY).isoformat()
+    assert titles(client.get(f"/programme/?deadline_before={deadline}")) == ["Alpha"]
