@@ -72,7 +72,15 @@ def test_sitemap_index_needs_no_row_by_row_queries(
     for number in range(30):
         make_programme(f"Programm {number}")
     with django_assert_max_num_queries(8):  # a count and a latest change per section
-        client.get("/sitemap.xml")
+        response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    sections = [element.text for element in root.iterfind(".//s:loc", NS)]
+    assert "http://testserver/sitemap-programme.xml" in sections
+    assert len(sections) == 5
+    programmes = locations(client, "/sitemap-programme.xml")
+    assert len(programmes) == 31  # the published one and the thirty, not the draft
+    assert "http://testserver/programme/programm-29/" in programmes
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
