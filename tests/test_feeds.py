@@ -10,7 +10,6 @@ from django.utils import timezone
 from programmes.models import ApplicationWindow, Programme
 from tests.factories import make_programme, make_topic
 
-TODAY = timezone.localdate()
 DAY = timedelta(days=1)
 LONG_TITLE = (
     "Förderung für Straßen, Plätze; Grünflächen und Backslashes \\ in Städten und Gemeinden "
@@ -19,23 +18,23 @@ LONG_TITLE = (
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(db, today):
     klima, wohnen = make_topic("Klima"), make_topic("Wohnen")
     long = make_programme(
         LONG_TITLE,
         slug="lange-foerderung",
         summary="Mehr <b>Geld</b> & Hilfe.\nZweite Zeile, mit Komma.",
         topics=[klima],
-        windows=[(TODAY - DAY, TODAY + 10 * DAY), (date(2030, 1, 1), date(2030, 3, 31))],
+        windows=[(today - DAY, today + 10 * DAY), (date(2030, 1, 1), date(2030, 3, 31))],
     )
     long.application_windows.create(opens=None, closes=None, note="jederzeit")
-    make_programme("Wohnbau", topics=[wohnen], windows=[(None, TODAY + 20 * DAY)])
-    make_programme("Beendet", topics=[klima], end_date=TODAY - DAY)
+    make_programme("Wohnbau", topics=[wohnen], windows=[(None, today + 20 * DAY)])
+    make_programme("Beendet", topics=[klima], end_date=today - DAY)
     make_programme(
         "Entwurf",
         topics=[klima, wohnen],
         publication=Programme.Publication.DRAFT,
-        windows=[(None, TODAY + 5 * DAY)],
+        windows=[(None, today + 5 * DAY)],
     )
     # The newest change first: Wohnbau, then the long one.
     Programme.objects.filter(slug="wohnbau").update(updated=timezone.now() + DAY)
@@ -113,7 +112,13 @@ class TestAtomFeed:
         for number in range(20):
             make_programme(f"Programm {number}", topics=[catalogue.topics.get()])
         with django_assert_max_num_queries(4):  # topic lookup, entries, their topics
-            client.get("/programme/feed/?topic=klima")
+            response = client.get("/programme/feed/?topic=klima")
+        assert response.status_code == 200
+        feed = feedparser.parse(response.content)
+        assert not feed.bozo, feed.bozo_exception
+        titles = [e.title for e in feed.entries]
+        assert len(titles) == 21 and LONG_TITLE in titles and "Wohnbau" not in titles
+        assert all([tag.term for tag in e.tags] == ["Klima"] for e in feed.entries)
 
 
 class TestCalendar:
@@ -158,8 +163,8 @@ class TestCalendar:
         assert description.startswith("Mehr <b>Geld</b> & Hilfe.\nZweite Zeile, mit Komma.\n\n")
         assert "Antrag möglich ab" in description
 
-    def test_folding_never_splits_a_character(self, client, db):
-        make_programme("Ä" * 120, slug="umlaute", windows=[(None, TODAY)])
+    def test_folding_never_splits_a_character(self, client, db, today):
+        make_programme("Ä" * 120, slug="umlaute", windows=[(None, today)])
         raw = self.fetch(client, "/programme/umlaute/fristen.ics")
         for line in raw.split(b"\r\n"):
             assert len(line) <= 75
@@ -191,8 +196,17 @@ class TestCalendar:
         assert response.status_code == 400
         assert response.json()["errors"][0]["parameter"] == "deadline_before"
 
-    def test_query_count_is_bounded(self, client, catalogue, django_assert_max_num_queries):
+    def test_query_count_is_bounded(self, client, catalogue, today, django_assert_max_num_queries):
+        klima = catalogue.topics.get()
         for number in range(20):
-            make_programme(f"Programm {number}", windows=[(None, TODAY + number * DAY)])
+            make_programme(
+                f"Programm {number}", topics=[klima], windows=[(None, today + number * DAY)]
+            )
         with django_assert_max_num_queries(2):  # topic lookup, the windows with programmes
-            streamed(client.get("/programme/fristen.ics?topic=klima"))
+            response = client.get("/programme/fristen.ics?topic=klima")
+            raw = streamed(response)
+        assert response.status_code == 200
+        summaries = [str(e["SUMMARY"]) for e in self.events(raw)]
+        assert len(summaries) == 22  # the long one's two deadlines and one per new programme
+        assert "Antragsfrist: Programm 19" in summaries
+        assert "Antragsfrist: Wohnbau" not in summaries
