@@ -13,10 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from opendata import exports
-from programmes.models import Programme
+from programmes.models import Programme, Topic
 from tests.factories import make_funding_body, make_programme, make_target_group, make_topic
 
-TODAY = timezone.localdate()
 DAY = timedelta(days=1)
 HEADER = [
     "Titel",
@@ -41,7 +40,7 @@ HEADER = [
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(db, today):
     grün, straße = make_topic("Grünflächen"), make_topic("Straßenbau")
     bürger = make_target_group("Bürgerinitiativen")
     land = make_funding_body("Ministerium für Heimat, Kommunales, Bau und Digitalisierung")
@@ -56,11 +55,11 @@ def catalogue(db):
         funding_rate=Decimal("80.00"),
         start_date=date(2024, 1, 1),
         website="https://www.land.nrw/foerderung",
-        windows=[(TODAY - DAY, TODAY + 10 * DAY)],
+        windows=[(today - DAY, today + 10 * DAY)],
     )
     make_programme("Öffentliche Straßen", topics=[straße], level="bund")
     make_programme("=SUMME(A1)", slug="formel", summary="-Trickreich", topics=[grün])
-    make_programme("Beendet", topics=[grün], end_date=TODAY - DAY)
+    make_programme("Beendet", topics=[grün], end_date=today - DAY)
     make_programme("Entwurf Übersicht", topics=[grün], publication=Programme.Publication.DRAFT)
 
 
@@ -69,7 +68,10 @@ def streamed(response) -> bytes:
 
 
 def csv_rows(response, delimiter=","):
-    raw = streamed(response)
+    return csv_rows_of(streamed(response), delimiter)
+
+
+def csv_rows_of(raw: bytes, delimiter=","):
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter))
 
 
@@ -78,19 +80,19 @@ def html_titles(client, query):
 
 
 class TestCsv:
-    def test_starts_with_a_bom_and_the_documented_header(self, client, catalogue):
+    def test_starts_with_a_bom_and_the_documented_header(self, client, catalogue, today):
         response = client.get("/programme/export.csv")
         assert response.streaming
         assert response["Content-Type"] == "text/csv; charset=utf-8; header=present"
         assert response["Content-Disposition"] == (
-            f'attachment; filename="kommunalkompass-programme-{TODAY.isoformat()}.csv"'
+            f'attachment; filename="kommunalkompass-programme-{today.isoformat()}.csv"'
         )
         raw = streamed(response)
         assert raw.startswith(b"\xef\xbb\xbfTitel,Kurzname,")
         assert b"\r\n" in raw
         assert csv_rows(client.get("/programme/export.csv"))[0] == HEADER
 
-    def test_umlauts_quotes_and_newlines_survive_a_round_trip(self, client, catalogue):
+    def test_umlauts_quotes_and_newlines_survive_a_round_trip(self, client, catalogue, today):
         rows = csv_rows(client.get("/programme/export.csv?q=Ärztehäuser"))
         assert len(rows) == 2
         row = dict(zip(HEADER, rows[1], strict=True))
@@ -104,7 +106,7 @@ class TestCsv:
         assert row["Fördergeber"] == "Ministerium für Heimat, Kommunales, Bau und Digitalisierung"
         assert row["Art"] == "Förderprogramm"
         assert row["Status"] == "Antrag möglich"
-        assert row["Nächste Antragsfrist"] == (TODAY + 10 * DAY).isoformat()
+        assert row["Nächste Antragsfrist"] == (today + 10 * DAY).isoformat()
         assert row["Höchstförderung (EUR)"] == "12500.5"
         assert row["Förderquote (%)"] == "80"
         assert row["Beginn"] == "2024-01-01"
@@ -112,7 +114,8 @@ class TestCsv:
         assert row["Seite im Kommunalkompass"] == (
             "http://testserver/programme/arztehauser-fur-dorfer/"
         )
-        assert row["Zuletzt aktualisiert"] == TODAY.isoformat()
+        updated = Programme.objects.get(slug="arztehauser-fur-dorfer").updated
+        assert row["Zuletzt aktualisiert"] == timezone.localdate(updated).isoformat()
 
     def test_semicolon_variant_for_german_excel_uses_decimal_commas(self, client, catalogue):
         response = client.get("/programme/export.csv?q=Ärztehäuser&delimiter=semicolon")
@@ -161,7 +164,7 @@ class TestXlsx:
         )
         return load_workbook(io.BytesIO(streamed(response)))
 
-    def test_same_columns_with_typed_cells_and_umlauts(self, client, catalogue):
+    def test_same_columns_with_typed_cells_and_umlauts(self, client, catalogue, today):
         response = client.get("/programme/export.xlsx?q=Ärztehäuser")
         assert response["Access-Control-Allow-Origin"] == "*"
         assert "kommunalkompass-programme-" in response["Content-Disposition"]
@@ -174,7 +177,7 @@ class TestXlsx:
         assert row["Höchstförderung (EUR)"] == pytest.approx(12500.5)
         assert row["Beginn"] == datetime(2024, 1, 1)
         assert row["Nächste Antragsfrist"] == datetime.combine(
-            TODAY + 10 * DAY, datetime.min.time()
+            today + 10 * DAY, datetime.min.time()
         )
         assert row["Ende"] is None
         assert sheet.freeze_panes == "A2"
@@ -209,10 +212,14 @@ def test_programme_list_offers_its_downloads_with_the_current_filters(client, ca
     assert 'href="/programme/fristen.ics?topic=grunflachen"' in html
 
 
-def _export_queries(client, path):
+def _export_queries(client, path) -> tuple[int, bytes]:
+    """Queries of one download, and the download (checked to be one)."""
     with CaptureQueriesContext(connection) as context:
-        streamed(client.get(path))
-    return len(context.captured_queries)
+        response = client.get(path)
+        body = streamed(response)
+    assert response.status_code == 200, body[:500]
+    assert "attachment" in response["Content-Disposition"]
+    return len(context.captured_queries), body
 
 
 def _add_programmes(count, topic, start=0):
@@ -236,12 +243,23 @@ def _add_programmes(count, topic, start=0):
 def test_export_queries_do_not_grow_with_the_rows(
     client, catalogue, extension, django_assert_max_num_queries
 ):
-    path = f"/programme/export.{extension}?topic=grunflachen&q=Programm"
-    few = _export_queries(client, path)
-    _add_programmes(300, make_topic("Massen"))
+    path = f"/programme/export.{extension}?topic=grunflachen&q=Förderung"
+    few, body = _export_queries(client, path)
+    assert exported_titles(extension, body) == ["Ärztehäuser für Dörfer"]
+    _add_programmes(300, Topic.objects.get(slug="grunflachen"))  # all found by the same query
     with django_assert_max_num_queries(3):  # topic lookup and the rows, in one query
-        many = _export_queries(client, path)
+        many, body = _export_queries(client, path)
     assert many == few
+    titles = exported_titles(extension, body)
+    assert len(titles) == 301
+    assert {"Ärztehäuser für Dörfer", "Massenprogramm 0", "Massenprogramm 299"} <= set(titles)
+
+
+def exported_titles(extension, body: bytes) -> list[str]:
+    if extension == "csv":
+        return [row[0] for row in csv_rows_of(body)[1:]]
+    sheet = load_workbook(io.BytesIO(body)).active
+    return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
