@@ -2,10 +2,9 @@
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from programmes.models import Link, Measure, Source
 from tests.factories import (
@@ -18,10 +17,8 @@ from tests.factories import (
     make_topic,
 )
 
-TODAY = timezone.localdate()
 
-
-def build_catalogue(size: int):
+def build_catalogue(size: int, today: date):
     chain = make_nrw_chain()
     topics = [make_topic(f"Thema {i}") for i in range(3)]
     group = make_target_group("Kommunen")
@@ -34,12 +31,12 @@ def build_catalogue(size: int):
         target_groups=[group],
         funding_body=funder,
         region=chain["nrw"],
-        windows=[(TODAY, TODAY + timedelta(days=9))],
+        windows=[(today, today + timedelta(days=9))],
     )
     parent.principles.add(principle)
     Link.objects.create(programme=parent, title="Richtlinie", url="https://example.org/r")
     Source.objects.create(
-        subject=parent, title="Programmseite", url="https://example.org", accessed=TODAY
+        subject=parent, title="Programmseite", url="https://example.org", accessed=today
     )
     for i in range(size):
         child = make_programme(
@@ -49,7 +46,7 @@ def build_catalogue(size: int):
             funding_body=funder,
             parent=parent,
             region=chain["nrw"],
-            windows=[(None, TODAY + timedelta(days=i))],
+            windows=[(None, today + timedelta(days=i))],
         )
         child.principles.add(principle)
         add_participation(child, chain["iserlohn"], "projektstandort", f"Runde {i}")
@@ -59,32 +56,42 @@ def build_catalogue(size: int):
     return chain, parent, principle, topics
 
 
-PAGES = [
-    "/",
-    "/programme/",
-    "/programme/?q=Vorhaben&topic=thema-0&level=land",
-    "/programme/dachprogramm/",
-    "/kommunen/",
-    "/kommunen/iserlohn/",
-    "/kommunen/regierungsbezirk-arnsberg/",
-    "/leitbild/",
-    "/leitbild/gemeinwohl/",
-    "/themen/",
-    "/themen/thema-0/",
-    "/impressum/",
-    "/datenschutz/",
-    "/barrierefreiheit/",
-]
+# Each page and something it shows only when it is that page, built from the catalogue.
+SHOWS = {
+    "/": "Vorhaben 000",
+    "/programme/": "Vorhaben 000",
+    "/programme/?q=Vorhaben&topic=thema-0&level=land": "Vorhaben 000",
+    "/programme/dachprogramm/": "Vorhaben 000",  # a child
+    "/kommunen/": "Iserlohn",
+    "/kommunen/iserlohn/": "Vorhaben 000",
+    "/kommunen/regierungsbezirk-arnsberg/": "Märkischer Kreis",
+    "/leitbild/": "Gemeinwohl",
+    "/leitbild/gemeinwohl/": "Vorhaben 000",
+    "/themen/": "Thema 0",
+    "/themen/thema-0/": "Vorhaben 000",
+    "/impressum/": "<title>Impressum – ",
+    "/datenschutz/": "<title>Datenschutz – ",
+    "/barrierefreiheit/": "<title>Erklärung zur Barrierefreiheit – ",
+}
+PAGES = list(SHOWS)
+
+
+def page_of(client, path) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    assert SHOWS[path] in html, path
+    return html
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", PAGES)
 def test_query_count_does_not_grow_with_the_number_of_results(
-    client, path, django_assert_max_num_queries
+    client, path, today, django_assert_max_num_queries
 ):
-    build_catalogue(3)
+    build_catalogue(3, today)
     with django_assert_max_num_queries(8) as small:
-        assert client.get(path).status_code == 200
+        page_of(client, path)
     build_more = len(small.captured_queries)
     # Forty more programmes with topics, participations and windows: same query count.
     from programmes.models import Programme
@@ -97,17 +104,17 @@ def test_query_count_does_not_grow_with_the_number_of_results(
             parent=parent,
             funding_body=parent.funding_body,
             region=parent.region,
-            windows=[(None, TODAY)],
+            windows=[(None, today)],
         )
         add_participation(extra, parent.participations.first().municipality, "partner", f"X{i}")
     with django_assert_max_num_queries(build_more):
-        assert client.get(path).status_code == 200
+        page_of(client, path)
 
 
 @pytest.mark.django_db
 class TestProgrammeDetail:
-    def test_shows_what_the_model_holds(self, client):
-        build_catalogue(2)
+    def test_shows_what_the_model_holds(self, client, today):
+        build_catalogue(2, today)
         page = client.get("/programme/dachprogramm/").content.decode()
         for expected in [
             "Antrag möglich",
@@ -126,8 +133,8 @@ class TestProgrammeDetail:
         ]:
             assert expected in page, expected
 
-    def test_json_ld_and_canonical_link(self, client):
-        build_catalogue(1)
+    def test_json_ld_and_canonical_link(self, client, today):
+        build_catalogue(1, today)
         page = client.get("/programme/dachprogramm/").content.decode()
         data = json.loads(
             re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
@@ -161,8 +168,8 @@ class TestProgrammeDetail:
 
 
 @pytest.mark.django_db
-def test_municipality_pages_show_hierarchy_and_programmes(client):
-    chain, parent, *_ = build_catalogue(2)
+def test_municipality_pages_show_hierarchy_and_programmes(client, today):
+    chain, parent, *_ = build_catalogue(2, today)
     page = client.get("/kommunen/iserlohn/").content.decode()
     assert re.search(
         r"Nordrhein-Westfalen.*Regierungsbezirk Arnsberg.*Märkischer Kreis.*Iserlohn", page, re.S
@@ -199,5 +206,8 @@ def test_principle_tree_takes_two_queries_however_large(client, django_assert_nu
                 )
                 Measure.objects.create(principle=principle, text="Vorschlag")
     with django_assert_num_queries(3):  # the catalogue version (page cache) and the two
-        page = client.get("/leitbild/").content.decode()
+        response = client.get("/leitbild/")
+    assert response.status_code == 200
+    page = response.content.decode()
     assert page.count("1 Umsetzungsvorschlag") == 18
+    assert all(f"Leitbild {f}" in page for f in range(3))
