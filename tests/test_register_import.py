@@ -16,19 +16,19 @@ from django.core.management.base import CommandError, OutputWrapper
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from municipalities import register
+from core.german import slug as german_slug
 from municipalities.management.progress import ProgressBar
 from municipalities.models import Municipality
 from municipalities.register import (
     RegisterError,
     build_entries,
-    german_slug,
     import_register,
     parse_lines,
     plain_name,
     population_date_from_notes,
     read_register,
 )
+from municipalities.register import write as register_write
 from tests.factories import add_participation, make_municipality, make_nrw_chain, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -404,14 +404,14 @@ def test_dry_run_reports_but_saves_nothing():
 def test_failed_write_rolls_back_everything(monkeypatch):
     import_register(EXCERPT, land="05", population_date=STICHTAG)
     before = snapshot()
-    real_save = register._save_changes
+    real_save = register_write._save_changes
 
     def save_then_fail(*args):
         real_save(*args)
         raise RuntimeError("connection lost")
 
     # The run creates the rows of Land 08, updates those of Land 05, then fails.
-    monkeypatch.setattr(register, "_save_changes", save_then_fail)
+    monkeypatch.setattr(register_write, "_save_changes", save_then_fail)
     with pytest.raises(RuntimeError):
         import_register(EXCERPT, population_date=date(2025, 12, 31))
 

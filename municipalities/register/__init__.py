@@ -25,7 +25,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from core.german import slug as german_slug
 from municipalities.register.build import Entry, RegisterContents, build_entries, plain_name
 from municipalities.register.parse import (
     Progress,
@@ -35,7 +34,7 @@ from municipalities.register.parse import (
     population_date_from_notes,
     read_register,
 )
-from municipalities.register.write import Change, ImportReport, _save_changes, write_entries
+from municipalities.register.write import Change, ImportReport, write_entries
 
 __all__ = [
     "Change",
@@ -46,7 +45,6 @@ __all__ = [
     "RegisterContents",
     "RegisterError",
     "build_entries",
-    "german_slug",
     "import_register",
     "parse_lines",
     "plain_name",
@@ -82,9 +80,7 @@ def import_register(
         raise RegisterError(f"Land {land} kommt in der Datei nicht vor.")
     report = _report(contents, population_date, dry_run)
     with transaction.atomic():
-        # `_save_changes` is looked up here, at call time, so that a test can replace
-        # `municipalities.register._save_changes` to fail after every write.
-        write_entries(contents, report, progress, _save_changes)
+        write_entries(contents, report, progress)
         if dry_run:
             transaction.set_rollback(True)
     return report

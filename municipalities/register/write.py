@@ -7,7 +7,6 @@ The whole of Germany is written with a handful of bulk queries, not one query pe
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,28 +66,17 @@ REGISTER_FIELDS = (
 _LABELS = {name: str(Municipality._meta.get_field(name).verbose_name) for name in REGISTER_FIELDS}
 _BATCH = 1000
 
-SaveChanges = Callable[[list[Municipality], list[str]], None]
 
-
-def write_entries(
-    contents: RegisterContents,
-    report: ImportReport,
-    progress: Progress | None,
-    save_changes: SaveChanges,
-):
-    """Creates, updates and deactivates rows, noting each in `report`; call in a transaction.
-
-    `save_changes(rows, fields)` writes the updated rows, normally `_save_changes`.
-    """
-    _Sync(contents, report, progress, save_changes).run()
+def write_entries(contents: RegisterContents, report: ImportReport, progress: Progress | None):
+    """Creates, updates and deactivates rows, noting each in `report`; call in a transaction."""
+    _Sync(contents, report, progress).run()
 
 
 class _Sync:
     """Four bulk inserts (one per level: a row's parent is saved first), one batch of updates."""
 
-    def __init__(self, contents, report, progress, save_changes):
+    def __init__(self, contents, report, progress):
         self.contents, self.report, self.progress = contents, report, progress
-        self.save_changes = save_changes
         self.now = timezone.now()
 
     def run(self):
@@ -166,7 +154,7 @@ class _Sync:
             return
         for row in self.to_update:
             row.updated = self.now
-        self.save_changes(self.to_update, sorted(self.changed_fields) + ["updated"])
+        _save_changes(self.to_update, sorted(self.changed_fields) + ["updated"])
 
     def _values(self, entry: Entry) -> dict:
         parent = self.by_key[entry.parent_key] if entry.parent_key else None
