@@ -177,7 +177,7 @@ def test_municipality_pages_show_hierarchy_and_programmes(client, today):
     assert "Vorhaben 001" in page and "Projektstandort" in page
     assert "Dachprogramm" in page  # open to it: region NRW
     region = client.get("/kommunen/regierungsbezirk-arnsberg/")
-    children = {m.name: m.programme_count for m in region.context["children"]}
+    children = {m.name: m.counts[0] for m in region.context["children"]}
     assert children == {"Märkischer Kreis": 3}  # two Vorhaben and the Dachprogramm
 
 
