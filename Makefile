@@ -24,7 +24,7 @@ test: setup
 # Production-like server (DEBUG off): needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
 serve: $(INSTALLED)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn.conf.py
+	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn_config.py
 
 # Benchmarks print their figures and write JSON to bench/results/ (docs/performance.md):
 # web pages against the floor, imports, exports; about ten minutes. BENCH=web|import|export.

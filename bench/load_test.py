@@ -3,7 +3,7 @@ public pages, then requests, errors and latency percentiles.
 
     .venv/bin/python bench/load_test.py [--duration 60] [--connections 64] [--workers N]
 
-Starts its own server (gunicorn with portal/gunicorn.conf.py, collected static files, JSON logs
+Starts its own server (gunicorn with portal/gunicorn_config.py, collected static files, JSON logs
 to a temporary file) against DATABASE_URL, reads the URL mix from that database, runs
 ``wrk -t2 -c<connections> -d<duration>s`` with a Lua script that rotates through the URLs, stops
 the server and writes ``bench/results/load.json``. ``--url http://127.0.0.1:PORT`` tests a
@@ -154,7 +154,7 @@ class Server:
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
         gunicorn = str(Path(python).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "portal.wsgi", "--config", "portal/gunicorn.conf.py"],
+            [gunicorn, "portal.wsgi", "--config", "portal/gunicorn_config.py"],
             cwd=ROOT,
             env=self.env,
             stdout=self._log,

@@ -9,7 +9,7 @@ municipality, each public page side by side with the framework's floor.
    (``--rebuild`` makes it anew; it is rebuilt by itself when it is not complete).
 2. Queries per request, counted in this process with the test client: steady state (the
    catalogue index and counts built) and cold (the first request after a change).
-3. gunicorn with portal/gunicorn.conf.py (workers for the cores, DEBUG off, a generated
+3. gunicorn with portal/gunicorn_config.py (workers for the cores, DEBUG off, a generated
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0, JSON request logs) on a free
    loopback port, with ``BENCH_FLOOR=1`` for /_bench/floor; ``--redis`` adds REDIS_URL.
 4. For each page: 200 sequential requests with a cache-busting no-op parameter (server time

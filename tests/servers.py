@@ -143,7 +143,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 class Gunicorn:
-    """`gunicorn portal.wsgi --config portal/gunicorn.conf.py` on a free loopback port."""
+    """`gunicorn portal.wsgi --config portal/gunicorn_config.py` on a free loopback port."""
 
     def __init__(self, env: dict[str, str], workers: int = 2):
         self.port = free_port()
@@ -162,7 +162,7 @@ class Gunicorn:
     def start(self, timeout: float = 30) -> None:
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [GUNICORN, "portal.wsgi", "--config", "portal/gunicorn.conf.py"],
+            [GUNICORN, "portal.wsgi", "--config", "portal/gunicorn_config.py"],
             cwd=PROJECT,
             env=self.env,
             stdout=self._log,
