@@ -73,6 +73,7 @@ COLUMNS = [
     Column("Seite im Kommunalkompass", 40),
     Column("Kurzadresse", 30),
     Column("Zuletzt aktualisiert", 14),
+    Column("Angaben geprüft am", 14),
 ]
 HEADERS = [column.header for column in COLUMNS]
 
@@ -94,6 +95,7 @@ _FIELDS = [
     "website",
     "slug",
     "updated",
+    "facts_checked_on",
 ]
 
 
@@ -131,6 +133,7 @@ def export_rows(programmes, page_url: str) -> Iterator[list[Any]]:
             f"{prefix}{row['slug']}{suffix}",
             row["slug"],
             timezone.localtime(row["updated"]).date(),
+            row["facts_checked_on"],
         ]
 
 

@@ -1,8 +1,7 @@
 import logging
 import sys
-from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,8 +11,6 @@ from core.outage import is_database_outage, log_outage, service_unavailable
 from programmes.facets import catalogue_index
 from programmes.models import ApplicationWindow, Participation, Programme, Topic
 from programmes.querysets import Status
-
-DEADLINE_HORIZON_DAYS = 90
 
 
 def home(request):
@@ -25,14 +22,18 @@ def home(request):
             topic = Topic(name=name, slug=slug)  # unsaved: name and address are all it shows
             topic.programme_count = count
             topics.append(topic)
-    deadlines = _deadlines_soon(today)
+    applicable = _applicable(today)
+    # Ended programmes never head the news: a visitor could not act on them.
     newest = list(
-        Programme.objects.published().order_by("-created").values_list("pk", flat=True)[:5]
+        Programme.objects.published()
+        .exclude(end_date__lt=today)
+        .order_by("-created")
+        .values_list("pk", flat=True)[:5]
     )
     # Both lists in one query, by id: the status of ten programmes is computed for those ten
     # only (sorted and limited in the same query, PostgreSQL would prepare it for all).
     listed = Programme.objects.with_status(today).with_next_deadline(today).for_listing()
-    found = {row.pk: row for row in listed.filter(pk__in=[*deadlines, *newest])}
+    found = {row.pk: row for row in listed.filter(pk__in=[*applicable, *newest])}
     context = {
         "counts": {
             "programmes": index.published.bit_count(),
@@ -41,23 +42,24 @@ def home(request):
         "municipality_count": participating_municipalities(today),
         "principle_count": len(index.entries["principle"]),
         "topics": topics,  # in the index's order: by name
-        "deadlines": [found[pk] for pk in deadlines if pk in found],
+        "applicable": [found[pk] for pk in applicable if pk in found],
         "newest": [found[pk] for pk in newest if pk in found],
-        "deadline_horizon": DEADLINE_HORIZON_DAYS,
     }
     return render(request, "portal/home.html", context)
 
 
-def _deadlines_soon(today, limit=5) -> list[int]:
-    """The published programmes whose next application deadline comes first (within the
-    horizon): windows in deadline order until `limit` programmes are found. No deadline is
-    computed for every programme."""
+def _applicable(today, limit=6) -> list[int]:
+    """Published, not ended programmes to apply to now or soon: those with an application
+    window that has not closed, the nearest deadline first, open-ended windows last. Windows
+    are read in that order until `limit` programmes are found; nothing is computed for every
+    programme."""
     windows = (
         ApplicationWindow.objects.filter(
-            closes__range=(today, today + timedelta(days=DEADLINE_HORIZON_DAYS)),
+            Q(closes__isnull=True) | Q(closes__gte=today),
+            Q(programme__end_date__isnull=True) | Q(programme__end_date__gte=today),
             programme__publication=Programme.Publication.PUBLISHED,
         )
-        .order_by("closes", "programme__sort_title", "programme_id")
+        .order_by(F("closes").asc(nulls_last=True), "programme__sort_title", "programme_id")
         .values_list("programme_id", flat=True)
     )
     batch = limit * 20

@@ -1,7 +1,8 @@
-"""Keep Programme.topic_text (part of the stored search vector) in step with topic names."""
+"""Keep derived programme fields in step: the topic names of the stored search vector, and the
+former addresses of a programme whose slug changes (they answer 301)."""
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from programmes.models import Programme, Topic
@@ -39,3 +40,15 @@ def refresh_programmes_of_saved_topic(sender, instance, created, raw, **kwargs):
     programmes. A new topic has no programmes yet; fixture loads (raw) refresh on their own."""
     if not created and not raw:
         refresh_topic_text(Programme.objects.filter(topics=instance))
+
+
+@receiver(pre_save, sender=Programme)
+def remember_former_slug(sender, instance, raw, update_fields=None, **kwargs):
+    """A changed slug keeps the old one, so shared links and bookmarks still lead here."""
+    if raw or instance.pk is None or (update_fields is not None and "slug" not in update_fields):
+        return
+    stored = Programme.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    former = [s for s in instance.former_slugs if s != instance.slug]
+    if stored and stored != instance.slug and stored not in former:
+        former.append(stored)
+    instance.former_slugs = former

@@ -2,7 +2,9 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline
 from django.db.models import Count, OuterRef, Prefetch, Q
 from django.db.models.functions import JSONObject
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -108,7 +110,7 @@ def _active_filter_chips(query, filterset, facets):
 
 
 def programme_detail(request, slug):
-    programme = get_object_or_404(
+    programme = (
         Programme.objects.published()
         .with_status()
         .with_next_deadline()
@@ -128,11 +130,15 @@ def programme_detail(request, slug):
                     "round", "role", "municipality__sort_name"
                 ),
             ),
-        ),
-        slug=slug,
+        )
+        .filter(slug=slug)
+        .first()
     )
+    if programme is None:
+        return _moved(slug)
     context = {
         "programme": programme,
+        "facts_stale": programme.facts_stale(timezone.localdate()),
         # Unsaved instances: enough for title, summary and get_absolute_url().
         "children": [Programme(**entry) for entry in programme.child_list],
         "successors": [Programme(**entry) for entry in programme.successor_list],
@@ -140,6 +146,14 @@ def programme_detail(request, slug):
         "json_ld": programme_json_ld(request, programme),
     }
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _moved(slug: str):
+    """An address a programme had before its slug changed answers 301 to the current one."""
+    current = Programme.objects.published().filter(former_slugs__contains=[slug]).first()
+    if current is None:
+        raise Http404
+    return redirect(current, permanent=True)
 
 
 def _published_links(field: str):
@@ -178,13 +192,18 @@ def principle_list(request):
 def principle_detail(request, slug):
     principle = get_object_or_404(
         GuidingPrinciple.objects.select_related("framework", "area").prefetch_related(
-            "measures", "sources"
+            "measures", "goals__measures", "sources"
         ),
         slug=slug,
     )
     programmes = principle.programmes.published().with_status()
+    context = {
+        "principle": principle,
+        # Proposals the Leitbild lists under no goal of their own (the goals list the rest).
+        "loose_measures": [m for m in principle.measures.all() if m.goal_id is None],
+    }
     return _render_with_programme_page(
-        request, "programmes/principle_detail.html", {"principle": principle}, programmes
+        request, "programmes/principle_detail.html", context, programmes
     )
 
 

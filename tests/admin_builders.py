@@ -12,6 +12,7 @@ from programmes.models import (
     ApplicationWindow,
     Framework,
     FundingType,
+    Goal,
     Link,
     Measure,
     PrincipleArea,
@@ -100,6 +101,10 @@ BUILDERS = {
     "programmes.principlearea": make_area,
     "programmes.guidingprinciple": lambda: make_principle(
         _name("Leitsatz"), framework=make_framework()
+    ),
+    "programmes.goal": lambda: Goal.objects.create(
+        principle=make_principle(_name("Leitsatz"), framework=make_framework()),
+        text="Wohnpolitik ist gemeinwohlorientiert ausgerichtet.",
     ),
     "programmes.measure": lambda: Measure.objects.create(
         principle=make_principle(_name("Leitsatz"), framework=make_framework()),

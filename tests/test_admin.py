@@ -35,6 +35,7 @@ DELETABLE = {
     "programmes.link",
     "programmes.participation",
     "programmes.source",
+    "programmes.goal",
     "programmes.measure",
 }
 NO_ADD_PAGE = {"programmes.source"}  # sources are added on the page of what they document
@@ -104,14 +105,14 @@ def test_programme_form_groups_every_editable_field(editor_client):
         "Zeitraum",
         "Kontakt & Links",
         "Beziehungen",
-        "Veröffentlichung",
+        "Prüfung und Veröffentlichung",
     ]
     editable = {
         f.name
         for f in Programme._meta.get_fields()
         if getattr(f, "editable", False) and not f.auto_created and f.concrete or f.many_to_many
     }
-    editable -= {"id", "created", "updated"}
+    editable -= {"id", "created", "updated", "former_slugs"}  # kept by the app, shown read-only
     assert set(response.context["adminform"].form.fields) == editable
 
 
@@ -191,6 +192,7 @@ EXPECTED_PERMISSIONS = {
             "framework",
             "principlearea",
             "guidingprinciple",
+            "goal",
             "measure",
         ],
         "municipalities": ["municipality"],
@@ -199,7 +201,7 @@ EXPECTED_PERMISSIONS = {
     for action in ["add", "change", "view"]
 } | {
     f"programmes.delete_{m}"
-    for m in ["applicationwindow", "link", "participation", "source", "measure"]
+    for m in ["applicationwindow", "link", "participation", "source", "goal", "measure"]
 }
 # The change history: view old versions and restore one, never add or delete.
 HISTORICAL = {
@@ -211,6 +213,7 @@ HISTORICAL = {
         "framework",
         "principlearea",
         "guidingprinciple",
+        "goal",
         "measure",
     ],
     "municipalities": ["municipality"],
@@ -232,7 +235,7 @@ def group_permissions() -> set[str]:
 
 def test_editor_group_has_exactly_the_expected_permissions(editor):
     assert group_permissions() == EXPECTED_PERMISSIONS
-    assert len(EXPECTED_PERMISSIONS) == 47 + 18
+    assert len(EXPECTED_PERMISSIONS) == 51 + 20
     assert not any(
         p.startswith(("auth.", "admin.", "sessions.", "contenttypes."))
         for p in editor.get_all_permissions()
@@ -242,11 +245,11 @@ def test_editor_group_has_exactly_the_expected_permissions(editor):
 def test_setup_roles_is_idempotent_and_repairs_drift():
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "angelegt mit 65 Berechtigungen" in out.getvalue()
+    assert "angelegt mit 71 Berechtigungen" in out.getvalue()
 
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "ist aktuell (65 Berechtigungen)" in out.getvalue()
+    assert "ist aktuell (71 Berechtigungen)" in out.getvalue()
 
     group = Group.objects.get(name="Redaktion")
     group.permissions.add(Permission.objects.get(codename="add_user"))

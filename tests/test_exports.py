@@ -36,6 +36,7 @@ HEADER = [
     "Seite im Kommunalkompass",
     "Kurzadresse",
     "Zuletzt aktualisiert",
+    "Angaben geprüft am",
 ]
 
 

@@ -94,6 +94,7 @@ class ProgrammeSerializer(HtmlLinkMixin, PortalModelSerializer):
             "topics",
             "created",
             "updated",
+            "facts_checked_on",
         ]
 
 

@@ -1,5 +1,5 @@
-"""Guiding principles: frameworks (Leitbilder) with their areas, the principles (Leitsätze)
-and their suggested measures."""
+"""Guiding principles: frameworks (Leitbilder) with their areas, the principles (Leitsätze),
+their goals and suggested measures."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import CatalogueAdmin
 from programmes.admin.sources import SourceInline
-from programmes.models import Framework, GuidingPrinciple, Measure, PrincipleArea
+from programmes.models import Framework, Goal, GuidingPrinciple, Measure, PrincipleArea
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
@@ -21,11 +21,25 @@ class PrincipleAreaInline(admin.TabularInline):
     extra = 0
 
 
-class MeasureInline(admin.TabularInline):
-    model = Measure
+class GoalInline(admin.TabularInline):
+    model = Goal
     fields = ["text", "position"]
     formfield_overrides = SHORT_TEXT
     extra = 0
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    fields = ["goal", "text", "position"]
+    formfield_overrides = SHORT_TEXT
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the goals of the Leitsatz being edited are offered.
+        if db_field.name == "goal":
+            principle_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Goal.objects.filter(principle_id=principle_id or None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Framework)
@@ -69,12 +83,21 @@ class GuidingPrincipleAdmin(CatalogueAdmin):
     prepopulated_fields = {"slug": ("title",)}
     fields = ["framework", "area", "number", "title", "slug", "text", "created", "updated"]
     readonly_fields = ["created", "updated"]
-    inlines = [MeasureInline, SourceInline]
+    inlines = [GoalInline, MeasureInline, SourceInline]
+
+
+@admin.register(Goal)
+class GoalAdmin(CatalogueAdmin):
+    list_display = ["__str__", "principle", "position"]
+    list_filter = ["principle__framework"]
+    list_select_related = ["principle"]
+    search_fields = ["text", "principle__title"]
+    autocomplete_fields = ["principle"]
 
 
 @admin.register(Measure)
 class MeasureAdmin(CatalogueAdmin):
-    list_display = ["__str__", "principle", "position"]
+    list_display = ["__str__", "principle", "goal", "position"]
     list_filter = ["principle__framework"]
     list_select_related = ["principle"]
     search_fields = ["text", "principle__title"]

@@ -62,9 +62,12 @@ class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
         "principles",
     ]
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ["derived_status", "is_synthetic", "created", "updated"]
+    readonly_fields = ["derived_status", "former_slugs", "is_synthetic", "created", "updated"]
     fieldsets = [
-        (_("Grunddaten"), {"fields": ["title", "short_name", "slug", "summary", "description"]}),
+        (
+            _("Grunddaten"),
+            {"fields": ["title", "short_name", "slug", "former_slugs", "summary", "description"]},
+        ),
         (
             _("Einordnung"),
             {
@@ -97,7 +100,10 @@ class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
             },
         ),
         (_("Beziehungen"), {"fields": ["parent", "predecessor", "principles"]}),
-        (_("Veröffentlichung"), {"fields": ["publication", "is_synthetic", "created", "updated"]}),
+        (
+            _("Prüfung und Veröffentlichung"),
+            {"fields": ["facts_checked_on", "publication", "is_synthetic", "created", "updated"]},
+        ),
     ]
     inlines = [ApplicationWindowInline, LinkInline, ParticipationInline, SourceInline]
     save_on_top = True

@@ -1,5 +1,5 @@
 from programmes.models.base import Level
-from programmes.models.principles import Framework, GuidingPrinciple, Measure, PrincipleArea
+from programmes.models.principles import Framework, Goal, GuidingPrinciple, Measure, PrincipleArea
 from programmes.models.programme import ApplicationWindow, Link, Participation, Programme
 from programmes.models.sources import Source
 from programmes.models.taxonomy import FundingBody, FundingType, TargetGroup, Topic
@@ -9,6 +9,7 @@ __all__ = [
     "Framework",
     "FundingBody",
     "FundingType",
+    "Goal",
     "GuidingPrinciple",
     "Level",
     "Link",

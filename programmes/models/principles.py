@@ -116,12 +116,59 @@ class GuidingPrinciple(Timestamped):
             raise ValidationError({"area": _("Der Bereich gehört zu einem anderen Leitbild.")})
 
 
+class GoalManager(models.Manager):
+    def get_by_natural_key(self, principle_slug, position):
+        return self.get(principle__slug=principle_slug, position=position)
+
+
+class Goal(models.Model):
+    """A goal within a Leitsatz, as the Leitbild states it; its proposals follow it (some goals
+    have none). The Leitbild's structure: area → Leitsatz → goal → proposals."""
+
+    principle = models.ForeignKey(
+        GuidingPrinciple,
+        verbose_name=_("Leitsatz"),
+        on_delete=models.CASCADE,
+        related_name="goals",
+    )
+    text = models.TextField(_("Ziel"))
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    objects = GoalManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ziel")
+        verbose_name_plural = _("Ziele")
+        ordering = ["principle", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["principle", "position"], name="goal_unique_position")
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def natural_key(self):
+        return (self.principle.slug, self.position)
+
+    natural_key.dependencies = ["programmes.guidingprinciple"]
+
+
 class Measure(models.Model):
     principle = models.ForeignKey(
         GuidingPrinciple,
         verbose_name=_("Leitsatz"),
         on_delete=models.CASCADE,
         related_name="measures",
+    )
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("Ziel"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        help_text=_("Das Ziel, unter dem das Leitbild den Vorschlag nennt."),
     )
     text = models.TextField(_("Umsetzungsvorschlag"))
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
@@ -135,3 +182,9 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.goal_id and self.principle_id and self.goal.principle_id != self.principle_id:
+            raise ValidationError({"goal": _("Das Ziel gehört zu einem anderen Leitsatz.")})

@@ -1,4 +1,7 @@
+from datetime import date, timedelta
+
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -11,6 +14,9 @@ from core.db import choice_label
 from core.german import sort_key_expression
 from programmes.models.base import Level, Timestamped
 from programmes.querysets import ProgrammeQuerySet
+
+# Facts checked longer ago than this are flagged on the programme's page.
+FACTS_FRESH_DAYS = 365
 
 
 class Programme(Timestamped):
@@ -31,6 +37,13 @@ class Programme(Timestamped):
     title = models.CharField(_("Titel"), max_length=250)
     short_name = models.CharField(_("Kurzname"), max_length=80, blank=True)
     slug = models.SlugField(_("Kurzadresse"), max_length=150, unique=True)
+    former_slugs = ArrayField(
+        models.SlugField(max_length=150),
+        verbose_name=_("frühere Kurzadressen"),
+        default=list,
+        blank=True,
+        help_text=_("Alte Adressen leiten dauerhaft (301) auf die neue um."),
+    )
     summary = models.CharField(
         _("Kurzbeschreibung"),
         max_length=300,
@@ -120,6 +133,15 @@ class Programme(Timestamped):
         default=Publication.DRAFT,
         db_index=True,
     )
+    facts_checked_on = models.DateField(
+        _("Angaben geprüft am"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Wann die Angaben zuletzt mit den Quellen verglichen wurden – unabhängig davon, wann "
+            "der Eintrag zuletzt geändert wurde."
+        ),
+    )
     is_synthetic = models.BooleanField(
         _("synthetisch"),
         default=False,
@@ -180,6 +202,7 @@ class Programme(Timestamped):
             ),
             models.Index(fields=["publication", "-updated"], name="programme_pub_updated"),
             models.Index(fields=["publication", "-created"], name="programme_pub_created"),
+            GinIndex(fields=["former_slugs"], name="programme_former_slugs"),
         ]
 
     def __str__(self):
@@ -200,6 +223,11 @@ class Programme(Timestamped):
     @property
     def is_public(self) -> bool:
         return self.publication == self.Publication.PUBLISHED
+
+    def facts_stale(self, today: date) -> bool:
+        """Not compared with its sources within the last twelve months (or never)."""
+        checked = self.facts_checked_on
+        return checked is None or checked < today - timedelta(days=FACTS_FRESH_DAYS)
 
 
 class ApplicationWindow(models.Model):

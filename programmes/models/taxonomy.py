@@ -32,6 +32,15 @@ class FundingBody(models.Model):
     slug = models.SlugField(_("Kurzadresse"), max_length=150, unique=True)
     level = models.CharField(_("Ebene"), max_length=20, choices=Level.choices)
     url = models.URLField(_("Website"), blank=True)
+    former_names = models.CharField(
+        _("frühere Namen"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Wie die Stelle früher hieß, mit Jahr des Wechsels, z. B. „bis 2025: "
+            "Bundesministerium für Bildung und Forschung (BMBF)“. Die Suche findet beide Namen."
+        ),
+    )
 
     objects = SlugNaturalKeyManager()
 

@@ -2,7 +2,7 @@
 
 Editors curate the catalogue: they add, change and view every entry of the programmes and
 municipalities apps. They delete only the small dependent rows edited inline (application
-windows, links, participations, sources, measures); a programme is withdrawn or archived
+windows, links, participations, sources, goals and measures); a programme is withdrawn or archived
 instead of deleted. Users, groups, sessions and the admin log stay with administrators.
 The change history of the catalogue (django-simple-history) they may view and restore from
 ("view" and "change" on the historical models), never rewrite or delete.
@@ -24,6 +24,7 @@ DELETABLE = {
     "programmes.link",
     "programmes.participation",
     "programmes.source",
+    "programmes.goal",
     "programmes.measure",
 }
 

@@ -37,6 +37,7 @@ from municipalities.models import Municipality
 from programmes.models import (
     ApplicationWindow,
     Framework,
+    Goal,
     GuidingPrinciple,
     Link,
     Measure,
@@ -211,6 +212,7 @@ def _delete_child_rows(fixtures: dict[str, list[dict]]) -> None:
     for model in (ApplicationWindow, Link, Participation):
         model.objects.filter(programme__in=programmes).delete()
     Measure.objects.filter(principle__in=principles).delete()
+    Goal.objects.filter(principle__in=principles).delete()
     for queryset in (programmes, principles, frameworks):
         Source.objects.filter(
             content_type=ContentType.objects.get_for_model(queryset.model),
