@@ -13,6 +13,7 @@ from programmes.models import (
     ApplicationWindow,
     Framework,
     FundingBody,
+    Goal,
     GuidingPrinciple,
     Link,
     Measure,
@@ -30,13 +31,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REGISTER = Path(__file__).resolve().parents[2] / "shared/data/GV100AD_30112025_NRW_only.txt"
 CATALOGUE_MODELS = [
     Municipality, Topic, TargetGroup, FundingBody, Framework, PrincipleArea, GuidingPrinciple,
-    Measure, Programme, ApplicationWindow, Link, Participation, Source,
+    Goal, Measure, Programme, ApplicationWindow, Link, Participation, Source,
     Programme.topics.through, Programme.principles.through,
 ]  # fmt: skip
 
 
 def fixture_programme_slugs() -> list[str]:
-    objects = json.loads((FIXTURES / "programmes.json").read_text("utf-8"))
+    paths = [FIXTURES / "programmes.json", *sorted(FIXTURES.glob("programmes-*.json"))]
+    objects = [o for path in paths for o in json.loads(path.read_text("utf-8"))]
     return [o["fields"]["slug"] for o in objects if o["model"] == "programmes.programme"]
 
 

@@ -3,7 +3,10 @@
 The fixtures use natural keys (slugs; official keys for municipalities), so they do not depend on
 database ids. They are loaded in dependency order inside one transaction:
 
-    municipalities.json → taxonomy.json → principles.json → programmes.json → sources.json
+    municipalities → taxonomy → principles → programmes → sources
+
+Each kind is a main file (``programmes.json``) followed by its companions in name order
+(``programmes-kommunen-innovativ.json``): a family of entries kept in files of its own.
 
 Rules, chosen so that ``make run`` can call this on every start:
 
@@ -47,13 +50,7 @@ from programmes.models import (
 )
 from programmes.signals import refresh_topic_text
 
-FIXTURE_FILES = (
-    "municipalities.json",
-    "taxonomy.json",
-    "principles.json",
-    "programmes.json",
-    "sources.json",
-)
+FIXTURE_KINDS = ("municipalities", "taxonomy", "principles", "programmes", "sources")
 
 
 @dataclass
@@ -87,14 +84,19 @@ class CatalogueLoad:
 
 
 def read_fixtures(directory: Path) -> dict[str, list[dict]]:
-    return {name: json.loads((directory / name).read_text("utf-8")) for name in FIXTURE_FILES}
+    """Kind → its objects: the main file's, then those of its companion files."""
+    fixtures = {}
+    for kind in FIXTURE_KINDS:
+        paths = [directory / f"{kind}.json", *sorted(directory.glob(f"{kind}-*.json"))]
+        fixtures[kind] = [obj for path in paths for obj in json.loads(path.read_text("utf-8"))]
+    return fixtures
 
 
 def load_catalogue(*, force: bool = False, directory: Path | None = None) -> CatalogueLoad:
     """Load the fixtures unless the catalogue is already there (or `force`); one transaction."""
     started = time.perf_counter()
     fixtures = read_fixtures(Path(directory or settings.BASE_DIR / "fixtures"))
-    slugs = _slugs(fixtures["programmes.json"], "programmes.programme")
+    slugs = _slugs(fixtures["programmes"], "programmes.programme")
     present = Programme.objects.filter(slug__in=slugs).count()
     result = CatalogueLoad(loaded=False, programmes_present=present,
                            programmes_expected=len(slugs))  # fmt: skip
@@ -105,12 +107,14 @@ def load_catalogue(*, force: bool = False, directory: Path | None = None) -> Cat
     with transaction.atomic():
         if force:
             _delete_child_rows(fixtures)
-        municipalities = fixtures["municipalities.json"]
-        wanted = [obj["fields"]["key"] for obj in municipalities]
-        existing = set(Municipality.objects.filter(key__in=wanted).values_list("key", flat=True))
+        # A municipality named in several files is created once.
+        municipalities = {obj["fields"]["key"]: obj for obj in fixtures["municipalities"]}
+        existing = set(
+            Municipality.objects.filter(key__in=municipalities).values_list("key", flat=True)
+        )
         result.municipalities_kept = len(existing)
-        missing = [obj for obj in municipalities if obj["fields"]["key"] not in existing]
-        for objects in (missing, *(fixtures[name] for name in FIXTURE_FILES[1:])):
+        missing = [obj for key, obj in municipalities.items() if key not in existing]
+        for objects in (missing, *(fixtures[kind] for kind in FIXTURE_KINDS[1:])):
             _save(objects, keys, result.saved)
         # Topic names feed the stored search vector; raw fixture saves skip the usual upkeep.
         refresh_topic_text(Programme.objects.filter(slug__in=slugs))
@@ -201,13 +205,13 @@ def _save(objects: list[dict], keys: NaturalKeys, saved: Counter) -> None:
 def _delete_child_rows(fixtures: dict[str, list[dict]]) -> None:
     """Before a forced reload: drop the pk-less rows that hang off fixture entries."""
     programmes = Programme.objects.filter(
-        slug__in=_slugs(fixtures["programmes.json"], "programmes.programme")
+        slug__in=_slugs(fixtures["programmes"], "programmes.programme")
     )
     principles = GuidingPrinciple.objects.filter(
-        slug__in=_slugs(fixtures["principles.json"], "programmes.guidingprinciple")
+        slug__in=_slugs(fixtures["principles"], "programmes.guidingprinciple")
     )
     frameworks = Framework.objects.filter(
-        slug__in=_slugs(fixtures["principles.json"], "programmes.framework")
+        slug__in=_slugs(fixtures["principles"], "programmes.framework")
     )
     for model in (ApplicationWindow, Link, Participation):
         model.objects.filter(programme__in=programmes).delete()
