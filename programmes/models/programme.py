@@ -41,6 +41,7 @@ class Programme(Timestamped):
         models.SlugField(max_length=150),
         verbose_name=_("frühere Kurzadressen"),
         default=list,
+        db_default=[],  # also for rows written by COPY or raw SQL
         blank=True,
         help_text=_("Alte Adressen leiten dauerhaft (301) auf die neue um."),
     )
