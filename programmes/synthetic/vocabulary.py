@@ -4,18 +4,16 @@ the fixtures use them; without the imported register, the fixtures' municipaliti
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-
 from municipalities.models import Municipality
+from programmes.catalogue_files import read_fixtures
 from programmes.models import FundingBody, FundingType, GuidingPrinciple, TargetGroup, Topic
 
-FIXTURE_TEXTS = ("programmes.json", "principles.json", "taxonomy.json")
+TEXT_KINDS = ("programmes", "principles", "taxonomy")
 # A noun: capitalised, not at the start of a sentence (it follows a space, a bracket or a quote).
 _NOUN = re.compile(r"(?<=[\s(„])[A-ZÄÖÜ][a-zäöüß]{3,}(?:-[A-ZÄÖÜ]?[a-zäöüß]+)?\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -42,10 +40,9 @@ class Vocabulary:
 
     @classmethod
     def load(cls, fixtures: Path | None = None) -> Vocabulary:
-        fixtures = Path(fixtures or settings.BASE_DIR / "fixtures")
         texts, usage = [], Counter()
-        for name in FIXTURE_TEXTS:
-            for obj in json.loads((fixtures / name).read_text("utf-8")):
+        for objects in read_fixtures(fixtures, kinds=TEXT_KINDS).values():
+            for obj in objects:
                 for key, value in obj["fields"].items():
                     if isinstance(value, str) and len(value) > 40 and "://" not in value:
                         texts.append(value)

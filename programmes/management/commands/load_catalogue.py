@@ -5,8 +5,7 @@ database ids. They are loaded in dependency order inside one transaction:
 
     municipalities → taxonomy → principles → programmes → sources
 
-Each kind is a main file (``programmes.json``) followed by its companions in name order
-(``programmes-kommunen-innovativ.json``): a family of entries kept in files of its own.
+Each kind is a main file and its companions (programmes.catalogue_files).
 
 Rules, chosen so that ``make run`` can call this on every start:
 
@@ -23,20 +22,19 @@ Rules, chosen so that ``make run`` can call this on every start:
   and this loader resolves it.
 """
 
-import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from municipalities.models import Municipality
+from programmes.catalogue_files import KINDS, read_fixtures
 from programmes.models import (
     ApplicationWindow,
     Framework,
@@ -49,8 +47,6 @@ from programmes.models import (
     Source,
 )
 from programmes.signals import refresh_topic_text
-
-FIXTURE_KINDS = ("municipalities", "taxonomy", "principles", "programmes", "sources")
 
 
 @dataclass
@@ -83,19 +79,10 @@ class CatalogueLoad:
         )
 
 
-def read_fixtures(directory: Path) -> dict[str, list[dict]]:
-    """Kind → its objects: the main file's, then those of its companion files."""
-    fixtures = {}
-    for kind in FIXTURE_KINDS:
-        paths = [directory / f"{kind}.json", *sorted(directory.glob(f"{kind}-*.json"))]
-        fixtures[kind] = [obj for path in paths for obj in json.loads(path.read_text("utf-8"))]
-    return fixtures
-
-
 def load_catalogue(*, force: bool = False, directory: Path | None = None) -> CatalogueLoad:
     """Load the fixtures unless the catalogue is already there (or `force`); one transaction."""
     started = time.perf_counter()
-    fixtures = read_fixtures(Path(directory or settings.BASE_DIR / "fixtures"))
+    fixtures = read_fixtures(directory)
     slugs = _slugs(fixtures["programmes"], "programmes.programme")
     present = Programme.objects.filter(slug__in=slugs).count()
     result = CatalogueLoad(loaded=False, programmes_present=present,
@@ -114,7 +101,7 @@ def load_catalogue(*, force: bool = False, directory: Path | None = None) -> Cat
         )
         result.municipalities_kept = len(existing)
         missing = [obj for key, obj in municipalities.items() if key not in existing]
-        for objects in (missing, *(fixtures[kind] for kind in FIXTURE_KINDS[1:])):
+        for objects in (missing, *(fixtures[kind] for kind in KINDS[1:])):
             _save(objects, keys, result.saved)
         # Topic names feed the stored search vector; raw fixture saves skip the usual upkeep.
         refresh_topic_text(Programme.objects.filter(slug__in=slugs))
