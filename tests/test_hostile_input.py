@@ -8,7 +8,6 @@ paragraphs); no field accepts HTML, so there is nothing to sanitise. Addresses m
 """
 
 import json
-from datetime import date
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
@@ -63,7 +62,7 @@ def payload(n: int, limit: int = 300) -> str:
 
 
 @pytest.fixture
-def hostile():
+def hostile(today):
     """One entry of every kind, every text field holding a payload."""
     n = iter(range(10_000))
     nrw = make_municipality(payload(next(n), 200), "05", official_name=payload(next(n), 200))
@@ -89,7 +88,6 @@ def hostile():
         payload(next(n)), framework=framework, area=area, slug="leitsatz", text=payload(next(n))
     )
     Measure.objects.create(principle=principle, text=payload(next(n)))
-    today = date.today()
     programme = make_programme(
         payload(next(n), 250),
         slug="programm",
