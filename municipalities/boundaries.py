@@ -195,17 +195,29 @@ def import_boundaries(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> BoundaryReport:
-    """Store a simplified outline for every municipality the file names by official key.
-
-    A Kreis-layer feature of a kreisfreie Stadt (AGS 05124) goes to the city's row (05124000).
-    Rows without a centre get the outline's centroid. Features without a row are reported.
-    """
+    """Store a simplified outline for every municipality the file names by official key."""
     features = read_features(path)
     merged = merged_by_key(features)
     report = BoundaryReport(features=len(features), dry_run=dry_run)
+    outlines = simplified_outlines(merged, tolerance=tolerance, precision=precision)
+    report.points_before = sum(count_points(f.geometry) for f in merged.values())
+    report.points_after = sum(count_points(outline) for outline in outlines.values())
+    if progress:
+        progress("Vereinfachen", len(merged), len(merged))
+    names = {key: feature.name for key, feature in merged.items()}
+    with transaction.atomic():
+        write_outlines(outlines, names, report)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
 
+
+def simplified_outlines(
+    merged: dict[str, Feature], *, tolerance: float, precision: int
+) -> dict[str, dict]:
+    """The layer's outlines by key, simplified together (municipalities.geometry)."""
     try:
-        outlines = simplify_layer(
+        return simplify_layer(
             {key: feature.geometry for key, feature in merged.items()},
             tolerance=tolerance,
             precision=precision,
@@ -215,44 +227,42 @@ def import_boundaries(
         raise BoundaryError(
             str(error), feature=feature.number, key=error.key, field="geometry"
         ) from None
-    report.points_before = sum(count_points(f.geometry) for f in merged.values())
-    report.points_after = sum(count_points(outline) for outline in outlines.values())
-    if progress:
-        progress("Vereinfachen", len(merged), len(merged))
 
+
+def write_outlines(outlines: dict[str, dict], names: dict[str, str], report: BoundaryReport):
+    """Store each outline on the row of its key; call in a transaction.
+
+    A Kreis-layer outline of a kreisfreie Stadt (AGS 05124) goes to the city's row (05124000).
+    Rows without a centre get the outline's centroid. Keys without a row are reported.
+    """
     now = timezone.now()
-    with transaction.atomic():
-        rows = {
-            m.key: m
-            for m in Municipality.objects.filter(key__in=[*merged, *(k + "000" for k in merged)])
-        }
-        to_update, fields = [], {"outline", "updated"}
-        for key, feature in merged.items():
-            row = rows.get(key)
-            if row is None and len(key) == 5:
-                city = rows.get(key + "000")
-                if city is not None and city.kind == Municipality.Kind.KREISFREIE_STADT:
-                    row = city
-            if row is None:
-                report.unmatched.append((key, feature.name))
-                continue
-            outline = outlines[key]
-            changed = row.outline != outline
-            if row.latitude is None or row.longitude is None:
-                lon, lat = centroid(outline)
-                row.longitude = Decimal(f"{lon:.5f}")
-                row.latitude = Decimal(f"{lat:.5f}")
-                fields |= {"latitude", "longitude"}
-                report.centres_set += 1
-                changed = True
-            if changed:
-                row.outline, row.updated = outline, now
-                to_update.append(row)
-                report.updated.append((row.key, row.name))
-            else:
-                report.unchanged += 1
-        if to_update:
-            Municipality.objects.bulk_update(to_update, sorted(fields), batch_size=200)
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
+    rows = {
+        m.key: m
+        for m in Municipality.objects.filter(key__in=[*outlines, *(k + "000" for k in outlines)])
+    }
+    to_update, fields = [], {"outline", "updated"}
+    for key, outline in outlines.items():
+        row = rows.get(key)
+        if row is None and len(key) == 5:
+            city = rows.get(key + "000")
+            if city is not None and city.kind == Municipality.Kind.KREISFREIE_STADT:
+                row = city
+        if row is None:
+            report.unmatched.append((key, names.get(key, "")))
+            continue
+        changed = row.outline != outline
+        if row.latitude is None or row.longitude is None:
+            lon, lat = centroid(outline)
+            row.longitude = Decimal(f"{lon:.5f}")
+            row.latitude = Decimal(f"{lat:.5f}")
+            fields |= {"latitude", "longitude"}
+            report.centres_set += 1
+            changed = True
+        if changed:
+            row.outline, row.updated = outline, now
+            to_update.append(row)
+            report.updated.append((row.key, row.name))
+        else:
+            report.unchanged += 1
+    if to_update:
+        Municipality.objects.bulk_update(to_update, sorted(fields), batch_size=200)

@@ -28,6 +28,7 @@ from programmes.querysets import Status
 from tests.factories import make_programme
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "municipalities" / "data"
 REGISTER = Path(__file__).resolve().parents[2] / "shared/data/GV100AD_30112025_NRW_only.txt"
 CATALOGUE_MODELS = [
     Municipality, Topic, TargetGroup, FundingBody, Framework, PrincipleArea, GuidingPrinciple,
@@ -62,6 +63,14 @@ def snapshot() -> dict:
             for model in (Programme, GuidingPrinciple, Framework, Municipality)
         },
     }
+
+
+def shipped_register() -> dict[str, dict]:
+    data = json.loads((SHIPPED_DIR / "nrw-register.json").read_text("utf-8"))
+    return {row[0]: dict(zip(data["columns"], row, strict=True)) for row in data["rows"]}
+
+
+SHIPPED = shipped_register()
 
 
 def read_register(path: Path) -> dict[str, str]:
@@ -120,14 +129,22 @@ def test_partly_present_catalogue_is_left_alone_without_force():
 
 
 @pytest.mark.django_db
-def test_existing_municipalities_keep_their_register_data():
-    Municipality.objects.create(key="05962024", name="Iserlohn", slug="iserlohn", kind="stadt",
-                                population=91234)  # fmt: skip
-    output = load()
-    assert "1 vorhandene Kommunen unverändert" in output
+def test_existing_municipalities_keep_what_the_register_does_not_own():
+    Municipality.objects.create(key="05962024", name="Iserlohn", slug="iserlohn-stadt",
+                                kind="stadt", website="https://www.iserlohn.de")  # fmt: skip
+    load()
     iserlohn = Municipality.objects.get(key="05962024")
-    assert iserlohn.population == 91234
+    assert (iserlohn.slug, iserlohn.website) == ("iserlohn-stadt", "https://www.iserlohn.de")
+    assert iserlohn.population == SHIPPED["05962024"]["population"]  # the register's figure
     assert iserlohn.participations.filter(programme__slug="digitale-modellregion-soest").exists()
+
+
+def test_first_load_brings_every_nrw_municipality_from_the_shipped_register(catalogue):
+    assert "433 Kommunen aus dem Gemeindeverzeichnis" in catalogue
+    nrw = Municipality.objects.filter(key__startswith="05", is_active=True)
+    assert nrw.count() == 433
+    assert nrw.filter(population__isnull=True).count() == 0
+    assert Municipality.objects.get(key="05").population == 18_034_454
 
 
 def test_search_finds_a_programme_by_a_topic_name_it_does_not_mention(catalogue):

@@ -50,6 +50,7 @@ __all__ = [
     "plain_name",
     "population_date_from_notes",
     "read_register",
+    "write_entries",
 ]
 
 

@@ -6,10 +6,11 @@ from django.core.management import BaseCommand, call_command
 
 
 class Command(BaseCommand):
-    help = "Migriert, lädt den Katalog, richtet die Redaktion ein (und ein Entwicklungs-Konto)."
+    help = "Migriert, lädt Kommunen und Katalog, richtet die Redaktion ein (und ein Entwicklungs-Konto)."
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_nrw_data")  # every NRW municipality with figures and outline
         call_command("load_catalogue")
         call_command("setup_roles", verbosity=0)
         if settings.DEBUG:

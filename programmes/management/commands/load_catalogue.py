@@ -14,8 +14,10 @@ Rules, chosen so that ``make run`` can call this on every start:
   (matched by natural key), and their child rows (application windows, links, participations,
   measures, sources) are deleted first and loaded again, so they are not duplicated. Editorial
   changes to those entries are overwritten; other entries stay untouched.
-* Municipalities already in the database (for example from the register import) are never
-  changed: only missing keys are created. The register is the authority for names and figures.
+* NRW's municipalities come from the official register shipped with the project
+  (municipalities.nrw_data), loaded first; the fixtures add places outside NRW. Municipalities
+  already in the database are never changed by the fixtures: only missing keys are created. The
+  register is the authority for names and figures.
 * ``sources.json`` is the one file plain ``loaddata`` cannot read: a source belongs to its
   programme, principle or Leitbild through a generic relation whose ``object_id`` is a database
   id, so the file names the subject by natural key (``"object_id": ["initiative-ergreifen"]``)
@@ -34,6 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from municipalities.models import Municipality
+from municipalities.nrw_data import load_register
 from programmes.catalogue_files import KINDS, read_fixtures
 from programmes.models import (
     ApplicationWindow,
@@ -57,7 +60,7 @@ class CatalogueLoad:
     programmes_present: int  # fixture programmes found before loading
     programmes_expected: int
     saved: Counter = field(default_factory=Counter)  # saved rows by model label
-    municipalities_kept: int = 0
+    register_created: int = 0  # NRW municipalities created from the shipped register
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -74,8 +77,8 @@ class CatalogueLoad:
             f"{saved['programmes.guidingprinciple']} Leitsätze in "
             f"{saved['programmes.framework']} Leitbildern, "
             f"{saved['programmes.source']} Quellen, "
-            f"{saved['municipalities.municipality']} Kommunen neu angelegt, "
-            f"{self.municipalities_kept} vorhandene Kommunen unverändert."
+            f"{self.register_created} Kommunen aus dem Gemeindeverzeichnis und "
+            f"{saved['municipalities.municipality']} weitere aus den Fixtures neu angelegt."
         )
 
 
@@ -92,6 +95,7 @@ def load_catalogue(*, force: bool = False, directory: Path | None = None) -> Cat
 
     keys = NaturalKeys()
     with transaction.atomic():
+        result.register_created = len(load_register().created)
         if force:
             _delete_child_rows(fixtures)
         # A municipality named in several files is created once.
@@ -99,7 +103,6 @@ def load_catalogue(*, force: bool = False, directory: Path | None = None) -> Cat
         existing = set(
             Municipality.objects.filter(key__in=municipalities).values_list("key", flat=True)
         )
-        result.municipalities_kept = len(existing)
         missing = [obj for key, obj in municipalities.items() if key not in existing]
         for objects in (missing, *(fixtures[kind] for kind in KINDS[1:])):
             _save(objects, keys, result.saved)
