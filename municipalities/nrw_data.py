@@ -87,19 +87,25 @@ def register_text(path: Path) -> str:
 
 
 def outlines_text(paths: dict[str, Path]) -> str:
+    """All four layers simplified as one topology: a border is the same line on the map of
+    Kreise and on that of Gemeinden, and a kreisfreie Stadt has one outline in both layers."""
     header = {
         "attribution": BKG,
-        "source": "BKG VG5000 (Stand 01.01.2021), je Ebene als Topologie vereinfacht "
-        f"(Toleranz {DEFAULT_TOLERANCE}°, {DEFAULT_PRECISION} Nachkommastellen)",
+        "source": "BKG VG5000 (Stand 01.01.2021), alle Ebenen gemeinsam als Topologie "
+        f"vereinfacht (Toleranz {DEFAULT_TOLERANCE}°, {DEFAULT_PRECISION} Nachkommastellen)",
         "layers": list(paths),
     }
-    lines = []
+    features = {}
     for layer, path in paths.items():
-        merged = merged_by_key(read_features(path))
-        outlines = simplified_outlines(
-            merged, tolerance=DEFAULT_TOLERANCE, precision=DEFAULT_PRECISION
-        )
-        lines += [_line([layer, key, merged[key].name, outlines[key]]) for key in sorted(outlines)]
+        for key, feature in merged_by_key(read_features(path)).items():
+            features[f"{layer}:{key}"] = feature
+    outlines = simplified_outlines(
+        features, tolerance=DEFAULT_TOLERANCE, precision=DEFAULT_PRECISION
+    )
+    lines = []
+    for layer in paths:
+        keys = sorted(k for k in features if k.startswith(f"{layer}:"))
+        lines += [_line([*k.split(":"), features[k].name, outlines[k]]) for k in keys]
     return _document(header, "outlines", lines)
 
 

@@ -2,9 +2,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from core.listing import BadParameters, form_errors, paginate, query_without
-from municipalities import extensions
+from municipalities import extensions, maps
+from municipalities.attribution import register_attribution
 from municipalities.filters import REGION_KINDS, MunicipalityFilterSet
 from municipalities.models import Municipality
+from municipalities.nrw_data import NRW, register_edition
 
 
 def municipality_list(request):
@@ -39,6 +41,10 @@ def municipality_detail(request, slug):
     context = {
         "municipality": municipality,
         "ancestors": ancestors,
+        "location_map": maps.municipality_map(municipality),
+        "register_source": register_attribution(
+            register_edition()[0] if municipality.key.startswith(NRW) else None
+        ),
         "extensions": extensions.registered(),
         "children": extensions.with_counts(children) if municipality.level < 3 else [],
     }

@@ -299,7 +299,7 @@ def test_without_outlines_there_is_no_map_and_the_tags_render_nothing(register):
     assert maps.choropleth_map({"05962": 1}) is None
     html = Template(
         "{% load maps programme_maps %}{% map_for_programme p %}{% map_for_municipality m %}"
-        "{% programmes_per_kreis_map %}"
+        "{% programmes_per_kreis_map as kreis_map %}{% if kreis_map %}map{% endif %}"
     ).render(Context({"p": programme, "m": iserlohn}))
     assert html.strip() == ""
 

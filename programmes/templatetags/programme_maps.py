@@ -19,6 +19,7 @@ def map_for_programme(programme, table=True):
     return {"map": programme_map(programme, table=table), "table": table}
 
 
-@register.inclusion_tag(TEMPLATE)
+@register.simple_tag
 def programmes_per_kreis_map(table=True):
-    return {"map": choropleth_map(programme_counts_by_kreis(), table=table), "table": table}
+    """A Map (or None without outlines), so the page can leave out its heading too."""
+    return choropleth_map(programme_counts_by_kreis(), table=table)
