@@ -1,8 +1,10 @@
 """DCAT-AP.de metadata of the open data, as JSON-LD (/opendata/dcat.jsonld).
 
-One dcat:Catalog with one dcat:Dataset (the programme catalogue) and its distributions: the
-JSON API, CSV, XLSX, the Atom feed and the iCalendar deadlines. Licence: Datenlizenz
-Deutschland – Namensnennung – Version 2.0, by its URI in the DCAT-AP.de licence vocabulary.
+One dcat:Catalog with two datasets: the programme catalogue with its distributions (the JSON
+API, CSV, XLSX, the Atom feed and the iCalendar deadlines), and the municipalities of NRW with
+the official figures and outlines they carry (attributed to Destatis and the BKG). Licence:
+Datenlizenz Deutschland – Namensnennung – Version 2.0, by its URI in the DCAT-AP.de licence
+vocabulary.
 Addresses are absolute, built from SITE_URL, so harvesters get the public ones.
 """
 
@@ -10,6 +12,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 
+from municipalities.attribution import BKG, register_attribution
+from municipalities.nrw_data import register_edition
 from programmes.models import Programme, Topic
 
 LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
@@ -38,7 +42,14 @@ def _id(uri: str) -> dict:
     return {"@id": uri}
 
 
-def _distribution(url: str, title: str, description: str, file_type: str, media_type: str):
+def _distribution(
+    url: str,
+    title: str,
+    description: str,
+    file_type: str,
+    media_type: str,
+    attribution: str = ATTRIBUTION,
+):
     return {
         "@id": f"{url}#distribution",
         "@type": "dcat:Distribution",
@@ -49,7 +60,38 @@ def _distribution(url: str, title: str, description: str, file_type: str, media_
         "dct:format": _id(FILE_TYPE + file_type),
         "dcat:mediaType": _id(MEDIA_TYPE + media_type),
         "dct:license": _id(LICENSE),
-        "dcatde:licenseAttributionByText": ATTRIBUTION,
+        "dcatde:licenseAttributionByText": attribution,
+    }
+
+
+def _municipalities_dataset(site: str, url, publisher: dict) -> dict:
+    attribution = f"{register_attribution(register_edition()[0])}; {BKG}; {ATTRIBUTION}"
+    return {
+        "@id": f"{site}/opendata/kommunen#dataset",
+        "@type": "dcat:Dataset",
+        "dct:identifier": f"{site}/opendata/kommunen",
+        "dct:title": _de("Kommunen in Nordrhein-Westfalen"),
+        "dct:description": _de(
+            "Land, Regierungsbezirke, Kreise und Gemeinden mit amtlichem Schlüssel, "
+            "Einwohnerzahl, Fläche, Postleitzahl und vereinfachtem Umriss, dazu die Programme, "
+            "an denen sie teilnehmen."
+        ),
+        "dct:publisher": publisher,
+        "dcat:landingPage": _id(url("municipalities:municipality-list")),
+        "dct:spatial": _id(NRW),
+        "dct:source": [_id("https://www.destatis.de"), _id("https://gdz.bkg.bund.de")],
+        "dct:license": _id(LICENSE),
+        "dcatde:licenseAttributionByText": attribution,
+        "dcat:distribution": [
+            _distribution(
+                url("opendata:api-municipality-list"),
+                "Kommunen als JSON (API v1)",
+                "Jede Kommune einzeln mit Umriss als GeoJSON-Geometrie.",
+                "JSON",
+                "application/json",
+                attribution,
+            )
+        ],
     }
 
 
@@ -164,7 +206,7 @@ def catalogue() -> dict:
         "dct:rights": _id(LICENSE_TEXT),
         "dct:language": _id("http://publications.europa.eu/resource/authority/language/DEU"),
         "foaf:homepage": _id(site + "/"),
-        "dcat:dataset": [dataset],
+        "dcat:dataset": [dataset, _municipalities_dataset(site, url, publisher)],
     }
     if modified:
         catalog["dct:modified"] = modified

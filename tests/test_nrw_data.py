@@ -84,3 +84,16 @@ def test_a_fresh_install_shows_maps_and_the_sources_of_its_figures(client):
     )
     listing = client.get("/kommunen/?kind=kreis").content.decode()
     assert 'class="map__svg"' in listing and "None" not in listing
+
+
+@pytest.mark.django_db
+def test_the_api_names_the_sources_of_figures_and_outline(client):
+    call_command("load_nrw_data", stdout=StringIO())
+    detail = client.get("/api/v1/municipalities/05962024/").json()
+    assert detail["population"] > 90_000
+    assert detail["attribution"] == (
+        "© Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand 30.11.2025; "
+        "Umriss: © GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
+    )
+    listed = client.get("/api/v1/municipalities/?q=Iserlohn").json()["results"][0]
+    assert listed["attribution"].startswith("© Statistisches Bundesamt (Destatis)")

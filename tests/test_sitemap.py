@@ -106,8 +106,11 @@ def test_dcat_catalogue_describes_the_open_data(dcat):
     assert dcat["dct:title"]["@value"] == "Kommunalkompass NRW"
     assert dcat["dct:publisher"]["foaf:name"]
     assert dcat["dct:license"]["@id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-    (dataset,) = dcat["dcat:dataset"]
-    assert dataset["@type"] == "dcat:Dataset"
+    dataset, places = dcat["dcat:dataset"]
+    assert dataset["@type"] == places["@type"] == "dcat:Dataset"
+    attribution = places["dcatde:licenseAttributionByText"]
+    assert "© Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, Gebietsstand" in attribution
+    assert "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0" in attribution
     assert dataset["dct:license"]["@id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
     assert [k["@value"] for k in dataset["dcat:keyword"]] == ["Klima"]
     formats = [d["dct:format"]["@id"].rsplit("/", 1)[1] for d in dataset["dcat:distribution"]]
@@ -115,7 +118,9 @@ def test_dcat_catalogue_describes_the_open_data(dcat):
 
 
 def test_every_distribution_can_be_fetched(client, dcat):
-    for distribution in dcat["dcat:dataset"][0]["dcat:distribution"]:
+    distributions = [d for dataset in dcat["dcat:dataset"] for d in dataset["dcat:distribution"]]
+    assert len(distributions) == 6
+    for distribution in distributions:
         assert distribution["dct:license"]["@id"].endswith("dl-by-de/2.0")
         for key in ("dcat:accessURL", "dcat:downloadURL"):
             url = distribution[key]["@id"]

@@ -5,8 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from municipalities.attribution import BKG, register_attribution
 from municipalities.filters import REGION_KINDS
 from municipalities.models import Municipality
+from municipalities.nrw_data import NRW, register_edition
 from opendata.serializers.base import (
     HtmlLinkMixin,
     MunicipalityRefSerializer,
@@ -24,6 +26,9 @@ class MunicipalitySerializer(HtmlLinkMixin, PortalModelSerializer):
         read_only=True, help_text="0 Land, 1 Regierungsbezirk, 2 Kreis, 3 Gemeinde."
     )
     parent = MunicipalityRefSerializer(allow_null=True, read_only=True)
+    attribution = serializers.SerializerMethodField(
+        help_text="Whose figures (and outline) these are, as their licences require."
+    )
 
     class Meta:
         model = Municipality
@@ -45,6 +50,7 @@ class MunicipalitySerializer(HtmlLinkMixin, PortalModelSerializer):
             "longitude",
             "website",
             "is_active",
+            "attribution",
         ]
         extra_kwargs = {
             "key": {"help_text": "Amtlicher Gemeindeschlüssel (AGS): 2, 3, 5 or 8 digits."},
@@ -52,6 +58,20 @@ class MunicipalitySerializer(HtmlLinkMixin, PortalModelSerializer):
             "latitude": {"coerce_to_string": False, "help_text": "WGS84, centre."},
             "longitude": {"coerce_to_string": False, "help_text": "WGS84, centre."},
         }
+
+    def get_attribution(self, obj) -> str:
+        return data_sources(obj, outline=False)
+
+
+def data_sources(municipality: Municipality, *, outline: bool) -> str:
+    """The register (for its figures) and the BKG (for its outline), where they apply."""
+    sources = []
+    if municipality.population is not None:
+        nrw = municipality.key.startswith(NRW)
+        sources.append(register_attribution(register_edition()[0] if nrw else None))
+    if outline and municipality.outline:
+        sources.append(f"Umriss: {BKG}")
+    return "; ".join(sources)
 
 
 class MunicipalityParticipationSerializer(PortalModelSerializer):
@@ -92,6 +112,9 @@ class MunicipalityDetailSerializer(MunicipalitySerializer):
             **MunicipalitySerializer.Meta.extra_kwargs,
             "outline": {"help_text": "Simplified boundary as a GeoJSON geometry (WGS84)."},
         }
+
+    def get_attribution(self, obj) -> str:
+        return data_sources(obj, outline=True)
 
     @extend_schema_field(MunicipalityRefSerializer(many=True))
     def get_ancestors(self, obj):
