@@ -427,8 +427,13 @@ def test_command_prints_changes_and_summary(tmp_path):
     )  # fmt: skip
     text = out.getvalue()
     assert "Gebietsstand 30.11.2025, Einwohner zum 31.12.2024, Land 05" in text
-    assert "(nicht gespeichert: 6 Gemeindeverbände)" in text
+    assert "Zur Information: 6 Gemeindeverbände gelesen" in text
     assert "13 neu, 0 geändert, 0 unverändert, 0 deaktiviert, 0 Warnungen" in text
+
+    errors = io.StringIO()
+    call_command("import_gemeindeverzeichnis", str(EXCERPT), "--dry-run", "--population-date",
+                 "2024-12-31", stdout=io.StringIO(), stderr=errors)  # fmt: skip
+    assert "Ohne --land wird jedes Land der Datei importiert" in errors.getvalue()
 
     out = io.StringIO()
     call_command("import_gemeindeverzeichnis", str(EXCERPT), "--land", "05", "--dry-run",

@@ -28,6 +28,14 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, path, land, dry_run, population_date, verbosity, **options):
+        if land is None:
+            self.stderr.write(
+                self.style.WARNING(
+                    "Ohne --land wird jedes Land der Datei importiert, bei der Gesamtausgabe "
+                    "ganz Deutschland (rund 11.000 Einträge). Für Nordrhein-Westfalen allein: "
+                    "--land 05."
+                )
+            )
         population_date = population_date or population_date_from_notes(path)
         report = run_import(
             import_register, path, errors=RegisterError, stderr=self.stderr,
@@ -45,12 +53,13 @@ class Command(BaseCommand):
                 write(self.style.WARNING(f"nicht mehr im Verzeichnis, deaktiviert: {key} {name}"))
             for warning in report.warnings:
                 write(self.style.WARNING(f"Warnung: {warning}"))
-        skipped = ", ".join(f"{count} {what}" for what, count in report.skipped.items() if count)
         write(
             f"Gemeindeverzeichnis, Gebietsstand {report.territory_date:%d.%m.%Y}, Einwohner "
             f"zum {report.population_date:%d.%m.%Y}, Land {', '.join(report.lands)}"
-            + (f" (nicht gespeichert: {skipped})" if skipped else "")
         )
+        counted = ", ".join(f"{count} {what}" for what, count in report.skipped.items() if count)
+        if counted:
+            write(f"Zur Information: {counted} gelesen; sie haben im Portal keine eigene Seite.")
         summary = (
             f"{len(report.created)} neu, {len(report.updated)} geändert, "
             f"{report.unchanged} unverändert, {len(report.deactivated)} deaktiviert, "
