@@ -31,7 +31,7 @@ class ProgrammeQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list item shows: with its funder, without the long texts it never shows."""
         return self.select_related("funding_body").defer(
-            "description", "search_vector", "topic_text", "contact", "amount_note"
+            "description", "search_vector", "related_terms", "contact", "amount_note"
         )
 
     def published(self):

@@ -1,26 +1,35 @@
-"""Keep derived programme fields in step: the topic names of the stored search vector, and the
-former addresses of a programme whose slug changes (they answer 301)."""
+"""Keep derived programme fields in step: the related terms of the stored search vector (names
+of its topics and funder), and the former addresses of a programme whose slug changes (they
+answer 301)."""
 
-from django.db.models import Q
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import F, Func, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import NullIf
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from programmes.models import Programme, Topic
+from programmes.models import FundingBody, Programme, Topic
 
 
-def refresh_topic_text(programmes) -> None:
-    """Recompute the topic names of the given programmes (a queryset) in one statement."""
-    from django.contrib.postgres.aggregates import StringAgg
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
+def _words(*expressions) -> Func:
+    """The non-empty values, joined by spaces (PostgreSQL's concat_ws skips NULLs)."""
+    parts = [NullIf(expression, Value("")) for expression in expressions]
+    return Func(*parts, function="concat_ws", template="concat_ws(' ', %(expressions)s)",
+                output_field=TextField())  # fmt: skip
 
-    names = (
+
+def refresh_related_terms(programmes) -> None:
+    """Recompute the related terms of the given programmes (a queryset) in one statement."""
+    topics = (
         Programme.topics.through.objects.filter(programme=OuterRef("pk"))
         .values("programme")
         .annotate(text=StringAgg("topic__name", delimiter=" ", order_by="topic__name"))
         .values("text")
     )
-    programmes.update(topic_text=Coalesce(Subquery(names), Value("")))
+    funder = FundingBody.objects.filter(pk=OuterRef("funding_body_id")).values(
+        text=_words(F("name"), F("short_name"), F("former_names"))
+    )
+    programmes.update(related_terms=_words(Subquery(topics), Subquery(funder)))
 
 
 @receiver(m2m_changed, sender=Programme.topics.through)
@@ -31,15 +40,29 @@ def programme_topics_changed(sender, instance, action, reverse, pk_set, **kwargs
         affected = Programme.objects.filter(Q(pk__in=pk_set or []) | Q(topics=instance))
     else:
         affected = Programme.objects.filter(pk=instance.pk)
-    refresh_topic_text(affected)
+    refresh_related_terms(affected)
+
+
+@receiver(post_save, sender=Programme)
+def refresh_terms_of_saved_programme(sender, instance, raw, **kwargs):
+    """Its funder may have changed; fixture loads (raw) refresh on their own."""
+    if not raw:
+        refresh_related_terms(Programme.objects.filter(pk=instance.pk))
 
 
 @receiver(post_save, sender=Topic)
 def refresh_programmes_of_saved_topic(sender, instance, created, raw, **kwargs):
-    """After any save of an existing topic (renamed or not), recompute the topic text of its
+    """After any save of an existing topic (renamed or not), recompute the related terms of its
     programmes. A new topic has no programmes yet; fixture loads (raw) refresh on their own."""
     if not created and not raw:
-        refresh_topic_text(Programme.objects.filter(topics=instance))
+        refresh_related_terms(Programme.objects.filter(topics=instance))
+
+
+@receiver(post_save, sender=FundingBody)
+def refresh_programmes_of_saved_funder(sender, instance, created, raw, **kwargs):
+    """A renamed funder (or a former name added) is found under every name it had."""
+    if not created and not raw:
+        refresh_related_terms(Programme.objects.filter(funding_body=instance))
 
 
 @receiver(pre_save, sender=Programme)

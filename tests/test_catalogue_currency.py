@@ -131,3 +131,25 @@ def test_a_measure_cannot_stand_under_another_principles_goal():
     goal = Goal.objects.create(principle=other, text="Ziel", position=1)
     with pytest.raises(ValidationError):
         Measure(principle=one, goal=goal, text="Vorschlag").full_clean()
+
+
+def test_a_funder_is_found_under_its_current_and_its_former_name(client):
+    from tests.factories import make_funding_body
+
+    ministry = make_funding_body(
+        "Bundesministerium für Forschung, Technologie und Raumfahrt",
+        level="bund",
+        short_name="BMFTR",
+        former_names="bis 2025: Bundesministerium für Bildung und Forschung (BMBF)",
+    )
+    make_programme("Kommunen innovativ", slug="kommunen-innovativ", funding_body=ministry)
+    make_programme("Ohne Ministerium", slug="ohne")
+
+    for words in ("BMBF", "BMFTR", "Raumfahrt", "Bildung und Forschung"):
+        found = [p.slug for p in client.get("/programme/", {"q": words}).context["page"]]
+        assert found == ["kommunen-innovativ"], words
+
+    ministry.former_names = "bis 2025: Forschungsministerium (BMBF); davor: Wissenschaftsamt"
+    ministry.save()
+    found = [p.slug for p in client.get("/programme/", {"q": "Wissenschaftsamt"}).context["page"]]
+    assert found == ["kommunen-innovativ"]

@@ -116,7 +116,7 @@ def test_force_reload_restores_entries_without_duplicating_child_rows(catalogue)
     programme.refresh_from_db()
     assert programme.title == "Digitale Modellregionen NRW"
     assert programme.participations.filter(role="leitkommune").count() == 5
-    assert "Digitalisierung" in programme.topic_text
+    assert "Digitalisierung" in programme.related_terms
 
 
 @pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_first_load_brings_every_nrw_municipality_from_the_shipped_register(cata
 
 def test_search_finds_a_programme_by_a_topic_name_it_does_not_mention(catalogue):
     card = Programme.objects.get(slug="ehrenamtskarte-nrw")
-    assert "Teilhabe" in card.topic_text
+    assert "Teilhabe" in card.related_terms
     assert "teilhabe" not in f"{card.title} {card.summary} {card.description}".lower()
     assert card in Programme.objects.search("Teilhabe")
 

@@ -30,7 +30,7 @@ def fingerprint() -> list[tuple]:
     return [
         (
             p.slug, p.title, p.summary, p.description, p.kind, p.level, p.start_date, p.end_date,
-            p.max_grant, p.publication, p.topic_text, p.created,
+            p.max_grant, p.publication, p.related_terms, p.created,
             sorted(p.topics.values_list("slug", flat=True)),
             list(p.application_windows.order_by("pk").values_list("opens", "closes")),
             sorted(p.participations.values_list("municipality__key", "role")),
@@ -63,9 +63,10 @@ def test_texts_come_from_the_catalogues_words(catalogue):
     for programme in Programme.objects.filter(is_synthetic=True)[:50]:
         assert len(programme.summary) <= 300
         assert any(word.strip("„“,.") in known for word in programme.title.split())
-        assert programme.topic_text == " ".join(
-            sorted(programme.topics.values_list("name", flat=True))
-        )
+        funder = programme.funding_body
+        names = [funder.name, funder.short_name, funder.former_names] if funder else []
+        topics = sorted(programme.topics.values_list("name", flat=True))
+        assert programme.related_terms == " ".join(filter(None, [*topics, *names]))
     # The stored search vector covers them: a word of the fixtures finds synthetic programmes.
     found = Programme.objects.filter(is_synthetic=True).search("Kommunen").count()
     assert 0 < found < 200

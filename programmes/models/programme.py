@@ -149,14 +149,14 @@ class Programme(Timestamped):
         editable=False,
         help_text=_("Vom Lastgenerator erzeugt; mit einem Befehl wieder entfernbar."),
     )
-    # Topic names, kept in step by programmes.signals, so the generated search vector can
-    # weigh them without a join.
-    topic_text = models.TextField(editable=False, blank=True, default="")
+    # Names of its topics and of its funder (also former names), kept in step by
+    # programmes.signals, so the generated search vector can weigh them without a join.
+    related_terms = models.TextField(editable=False, blank=True, default="")
     search_vector = models.GeneratedField(
         expression=(
             SearchVector("title", config="german", weight="A")
             + SearchVector("short_name", "summary", config="german", weight="B")
-            + SearchVector("description", "topic_text", config="german", weight="C")
+            + SearchVector("description", "related_terms", config="german", weight="C")
         ),
         output_field=SearchVectorField(),
         db_persist=True,
@@ -170,7 +170,7 @@ class Programme(Timestamped):
 
     objects = ProgrammeQuerySet.as_manager()
     # Who changed what, when; derived columns are not worth keeping twice.
-    history = HistoricalRecords(excluded_fields=["search_vector", "sort_title", "topic_text"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "sort_title", "related_terms"])
 
     class Meta:
         verbose_name = _("Programm")

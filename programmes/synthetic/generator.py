@@ -75,7 +75,7 @@ PROGRAMME_COLUMNS = (
     "id", "title", "short_name", "slug", "summary", "description", "kind", "funding_body_id",
     "level", "region_id", "total_budget", "max_grant", "funding_rate", "amount_note",
     "start_date", "end_date", "is_announced", "website", "contact", "contact_email", "parent_id",
-    "predecessor_id", "publication", "is_synthetic", "topic_text", "created", "updated",
+    "predecessor_id", "publication", "is_synthetic", "related_terms", "created", "updated",
 )  # fmt: skip
 
 
@@ -196,11 +196,12 @@ class Generator:
     def programmes(self, count: int, first_id: int, out: ChildRows) -> Iterator[tuple]:
         """Programme rows with ids from `first_id` on, one at a time, so that COPY sends them
         while the next ones are made; their child rows are collected in `out`."""
-        r = self.random
+        r, v = self.random, self.v
         for n in range(count):
             pk = first_id + n
             kind, level = self.pick(KINDS), self.pick(LEVELS)
             funders = self.v.funders.get(level)
+            funder = r.choice(funders) if funders and r.random() < 0.9 else None
             title, short = self.title(kind)
             slug = f"{slugify(title)[:120].strip('-')}-s{self.seed}-{n}"
             start, end, announced, windows = self.dates(self.pick(STATUSES))
@@ -209,7 +210,7 @@ class Generator:
             yield (
                 pk, title, short, slug, self.text(r.randint(1, 2), 300),
                 "\n\n".join(self.text(r.randint(2, 4)) for _ in range(r.randint(1, 3))),
-                kind, r.choice(funders) if funders and r.random() < 0.9 else None, level,
+                kind, funder, level,
                 self.region(), *self.amounts(), self.text(1) if r.random() < 0.2 else "",
                 start, end, announced,
                 f"https://{r.choice(HOSTS)}/{slug[:60]}" if r.random() < 0.8 else "",
@@ -217,7 +218,7 @@ class Generator:
                 f"foerderung-{n}@example.org" if r.random() < 0.3 else "",
                 first_id + r.randrange(n) if n and r.random() < 0.02 else None,  # parent
                 None, self.pick(PUBLICATION), True,
-                " ".join(sorted(name for _pk, name in topics)),  # topic_text
+                " ".join(filter(None, [*sorted(n for _, n in topics), v.funder_terms.get(funder)])),
                 created, created + (self.now - created) * r.random() ** 3,  # updated
             )  # fmt: skip
             out.topics += [(pk, topic) for topic, _name in topics]

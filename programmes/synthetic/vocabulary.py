@@ -32,6 +32,7 @@ class Vocabulary:
     target_group_weights: list[int]
     funding_types: list[int]
     funders: dict[str, list[int]]  # level → funding body ids
+    funder_terms: dict[int, str]  # funding body id → its names, as in Programme.related_terms
     principles: list[int]
     municipalities: list[int]  # Gemeinden
     municipality_weights: list[int]
@@ -59,8 +60,13 @@ class Vocabulary:
         topics = list(Topic.objects.order_by("slug").values_list("pk", "name", "slug"))
         groups = list(TargetGroup.objects.order_by("slug").values_list("pk", "slug"))
         funders: dict[str, list[int]] = {}
-        for pk, level in FundingBody.objects.order_by("slug").values_list("pk", "level"):
+        funder_terms = {}
+        bodies = FundingBody.objects.order_by("slug")
+        for pk, level, *names in bodies.values_list(
+            "pk", "level", "name", "short_name", "former_names"
+        ):
             funders.setdefault(level, []).append(pk)
+            funder_terms[pk] = " ".join(filter(None, names))
         places = Municipality.objects.active().filter(key__regex=r"^\d{8}$").order_by("key")
         if not places.exists():
             places = Municipality.objects.active().order_by("key")
@@ -76,6 +82,7 @@ class Vocabulary:
             target_group_weights=[1 + 3 * usage[slug] for _pk, slug in groups],
             funding_types=list(FundingType.objects.order_by("slug").values_list("pk", flat=True)),
             funders=funders,
+            funder_terms=funder_terms,
             principles=list(GuidingPrinciple.objects.order_by("slug").values_list("pk", flat=True)),
             municipalities=[pk for pk, _population in municipalities],
             # Larger places take part in more programmes: weight by the root of the population.

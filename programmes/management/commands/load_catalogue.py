@@ -49,7 +49,7 @@ from programmes.models import (
     Programme,
     Source,
 )
-from programmes.signals import refresh_topic_text
+from programmes.signals import refresh_related_terms
 
 
 @dataclass
@@ -106,8 +106,8 @@ def load_catalogue(*, force: bool = False, directory: Path | None = None) -> Cat
         missing = [obj for key, obj in municipalities.items() if key not in existing]
         for objects in (missing, *(fixtures[kind] for kind in KINDS[1:])):
             _save(objects, keys, result.saved)
-        # Topic names feed the stored search vector; raw fixture saves skip the usual upkeep.
-        refresh_topic_text(Programme.objects.filter(slug__in=slugs))
+        # Topic and funder names feed the stored search vector; raw saves skip that upkeep.
+        refresh_related_terms(Programme.objects.filter(slug__in=slugs))
 
     result.loaded = True
     result.seconds = time.perf_counter() - started
