@@ -41,10 +41,15 @@ class CatalogueAdmin(SimpleHistoryAdmin):
       way.
     - Deleting something still referred to answers with a message naming the references,
       also when the reference appeared between confirmation and deletion.
+    - Addresses prefilled from a title transliterate German letters (ä → ae, ß → ss).
     """
 
     change_list_template = "admin/history_change_list.html"
     object_history_list_template = "admin/history_list.html"
+
+    class Media:
+        # After Django's urlify.js, whose URLify it wraps (inline rows use it too).
+        js = ["admin/js/urlify.js", "js/german-slug.js"]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history checks the view permission only; restoring (POST) is a change.

@@ -109,7 +109,7 @@ def test_admin_works_under_the_policy(live_server, watched):
             problems[path] = found
     # The slug is filled from the title by the admin's script (loaded from /static/).
     page.goto(live_server.url + "/admin/programmes/programme/add/")
-    page.locator("#id_title").press_sequentially("Neues Programm")
-    expect(page.locator("#id_slug")).to_have_value("neues-programm")
+    page.locator("#id_title").press_sequentially("Lebensräume für Ältere – Straßen")
+    expect(page.locator("#id_slug")).to_have_value("lebensraeume-fuer-aeltere-strassen")
     assert problems == {}
     assert console == []
