@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import no_control_characters
 from municipalities.models import Municipality
 
 REGION_KINDS = [
@@ -42,7 +43,10 @@ class RegionFilter(django_filters.Filter):
 
 class MunicipalityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Name oder Schlüssel"), method="filter_name_or_key", max_length=200
+        label=_("Name oder Schlüssel"),
+        method="filter_name_or_key",
+        max_length=200,
+        validators=[no_control_characters],
     )
     kind = django_filters.MultipleChoiceFilter(
         choices=Municipality.Kind.choices, label=_("Art"), distinct=False

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import no_control_characters
 from municipalities.models import Municipality
 from programmes.models import (
     ApplicationWindow,
@@ -87,7 +88,10 @@ class Sort:
 
 class ProgrammeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Suchbegriff"), method="filter_search", max_length=MAX_QUERY_LENGTH
+        label=_("Suchbegriff"),
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        validators=[no_control_characters],
     )
     topic = AnyOfFilter(field_name="topics", queryset=Topic.objects.all(), label=_("Thema"))
     target_group = AnyOfFilter(

@@ -138,6 +138,9 @@ def programme_detail(request, slug):
         return _moved(slug)
     context = {
         "programme": programme,
+        # A draft or withdrawn parent or predecessor stays unnamed on a public page.
+        "parent": _if_public(programme.parent),
+        "predecessor": _if_public(programme.predecessor),
         "facts_stale": programme.facts_stale(timezone.localdate()),
         # Unsaved instances: enough for title, summary and get_absolute_url().
         "children": [Programme(**entry) for entry in programme.child_list],
@@ -146,6 +149,10 @@ def programme_detail(request, slug):
         "json_ld": programme_json_ld(request, programme),
     }
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _if_public(programme: Programme | None) -> Programme | None:
+    return programme if programme is not None and programme.is_public else None
 
 
 def _moved(slug: str):

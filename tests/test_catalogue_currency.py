@@ -153,3 +153,38 @@ def test_a_funder_is_found_under_its_current_and_its_former_name(client):
     ministry.save()
     found = [p.slug for p in client.get("/programme/", {"q": "Wissenschaftsamt"}).context["page"]]
     assert found == ["kommunen-innovativ"]
+
+
+@pytest.mark.parametrize("publication", ["draft", "archived"])
+def test_an_unpublished_parent_or_predecessor_stays_unnamed(client, publication):
+    parent = make_programme("Geheimer Rahmen", slug="rahmen", publication=publication)
+    before = make_programme("Geheimer Vorgänger", slug="vorher", publication=publication)
+    make_programme("Sichtbar", slug="sichtbar", parent=parent, predecessor=before)
+
+    page = client.get("/programme/sichtbar/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Geheimer" not in html
+    assert "Teil von" not in html and "Vorgänger" not in html
+
+
+def test_a_published_parent_and_predecessor_are_linked(client):
+    parent = make_programme("Rahmenprogramm", slug="rahmen")
+    before = make_programme("Altes Programm", slug="vorher")
+    make_programme("Sichtbar", slug="sichtbar", parent=parent, predecessor=before)
+
+    html = client.get("/programme/sichtbar/").content.decode()
+    assert '<a href="/programme/rahmen/">Rahmenprogramm</a>' in html
+    assert '<a href="/programme/vorher/">Altes Programm</a>' in html
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x0b", "\x1f", "\x7f"])
+@pytest.mark.parametrize(
+    "path", ["/programme/", "/programme/feed/", "/programme/fristen.ics", "/api/v1/programmes/",
+             "/programme/export.csv", "/kommunen/"],
+)  # fmt: skip
+def test_a_control_character_in_a_search_is_a_clear_400_everywhere(client, path, character):
+    make_programme("Hallenbad")
+    response = client.get(path, {"q": f"Hallen{character}bad"})
+    assert response.status_code == 400
+    assert "Steuerzeichen sind nicht erlaubt" in response.content.decode()
