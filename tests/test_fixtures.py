@@ -260,19 +260,14 @@ def test_digitale_modellregionen_has_five_regions_each_with_one_leitkommune(cata
     }  # fmt: skip
 
 
-def test_kommunen_innovativ_has_thirty_joint_projects_with_nrw_sites(catalogue):
+def test_kommunen_innovativ_has_thirty_joint_projects_all_ended_with_the_measure(catalogue):
+    # Places and dates of each project: tests/test_fixtures_kommunen_innovativ.py.
     programme = Programme.objects.get(slug="kommunen-innovativ")
     projects = programme.children.all()
     assert projects.count() == 30
     assert set(projects.values_list("kind", flat=True)) == {"forschungsfoerderung"}
-    sites = Participation.objects.filter(programme__parent=programme, role="projektstandort")
-    assert sorted(sites.values_list("programme__short_name", "municipality__name")) == [
-        ("AktVis", "Münster"),
-        ("KoSI-Lab", "Dortmund"),
-        ("KoSI-Lab", "Wuppertal"),
-        ("KomMonitor", "Essen"),
-        ("MOSAIK", "Remscheid"),
-    ]
+    statuses = set(projects.with_status().values_list("status", flat=True))
+    assert statuses == {"closed"}  # also those whose pages give no end of their own
     deadlines = programme.application_windows.values_list("closes", flat=True)
     assert sorted(str(d) for d in deadlines) == ["2015-02-17", "2017-02-16"]
 
@@ -483,6 +478,17 @@ def test_sources_cite_their_own_pages_not_home_pages(catalogue):
         content_type__model="programme", object_id__in=Programme.objects.filter(slug__in=own)
     )
     assert checked.exists() and set(checked.values_list("accessed", flat=True)) == {CHECKED_ON}
+
+
+def test_every_programme_cites_a_page_of_its_own(catalogue):
+    """A specific page, or the programme's own website: never only some site's home page."""
+    for programme in Programme.objects.filter(is_synthetic=False).prefetch_related("sources"):
+        own = [
+            source.url
+            for source in programme.sources.all()
+            if urlparse(source.url).path.strip("/") or source.url == programme.website
+        ]
+        assert own, programme.slug
 
 
 def test_every_programme_of_the_main_file_records_when_its_facts_were_checked(catalogue):

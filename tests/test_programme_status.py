@@ -77,3 +77,17 @@ def test_next_deadline_is_the_earliest_closing_date_from_today():
     )
     found = Programme.objects.with_next_deadline(TODAY).get(pk=programme.pk)
     assert found.next_deadline == TODAY + 5 * DAY
+
+
+@pytest.mark.django_db
+def test_a_project_without_its_own_end_ends_with_the_programme_it_belongs_to():
+    measure = make_programme("Maßnahme", end_date=TODAY - timedelta(days=1))
+    open_ended = make_programme("Projekt ohne Ende", parent=measure)
+    longer = make_programme("Projekt länger", parent=measure, end_date=TODAY + timedelta(days=9))
+    running_parent = make_programme("Laufende Maßnahme")
+    child = make_programme("Projekt darin", parent=running_parent)
+
+    status = dict(Programme.objects.with_status(TODAY).values_list("title", "status"))
+    assert status[open_ended.title] == Status.CLOSED
+    assert status[longer.title] == Status.RUNNING
+    assert status[child.title] == Status.RUNNING
