@@ -6,7 +6,10 @@ from django.core.management import BaseCommand, call_command
 
 
 class Command(BaseCommand):
-    help = "Migriert, lädt Kommunen und Katalog, richtet die Redaktion ein (und ein Entwicklungs-Konto)."
+    help = (
+        "Migriert, lädt Kommunen und Katalog, richtet die Redaktion ein (und in der "
+        "Entwicklung ein Konto)."
+    )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
