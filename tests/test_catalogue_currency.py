@@ -92,10 +92,16 @@ class TestHome:
 
 
 class TestShortName:
-    def test_a_short_name_equal_to_the_title_is_not_repeated(self, client):
+    def test_a_short_name_the_title_already_holds_is_not_repeated(self, client):
         make_programme("Kommunen innovativ", slug="ki", short_name="Kommunen innovativ")
-        page = client.get("/programme/ki/").content.decode()
-        assert "(Kommunen innovativ)" not in page
+        make_programme("ZUGG (Kommunen innovativ)", slug="zugg", short_name="ZUGG")
+        make_programme("Entwicklungswerkstatt Engagement", slug="ews", short_name="EWS")
+        assert "(Kommunen innovativ)</span>" not in client.get("/programme/ki/").content.decode()
+        assert "(ZUGG)</span>" not in client.get("/programme/zugg/").content.decode()
+        listing = client.get("/programme/").content.decode()
+        assert "(ZUGG)</span>" not in listing
+        assert '<span class="result__short">(EWS)</span>' in listing
+        assert "(EWS)</span>" in client.get("/programme/ews/").content.decode()
 
 
 def test_principle_page_shows_goals_with_their_proposals_in_order(client):

@@ -559,3 +559,8 @@ def test_every_principle_and_leitbild_has_a_dated_source(catalogue):
 def test_derived_status_of_catalogue_programmes(catalogue, slug, status):
     today = date(2026, 12, 2)
     assert Programme.objects.with_status(today=today).get(slug=slug).status == status
+
+
+def test_sources_name_documents_as_readers_know_them_not_by_internal_file():
+    titles = [s["fields"]["title"] for s in fixture_objects("sources", companions=True)]
+    assert titles and not [t for t in titles if "seeds/" in t or "Quelltext" in t]

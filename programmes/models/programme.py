@@ -225,6 +225,11 @@ class Programme(Timestamped):
     def is_public(self) -> bool:
         return self.publication == self.Publication.PUBLISHED
 
+    @property
+    def distinct_short_name(self) -> str:
+        """The short name where it adds something: not when the title already contains it."""
+        return "" if self.short_name in self.title else self.short_name
+
     def facts_stale(self, today: date) -> bool:
         """Not compared with its sources within the last twelve months (or never)."""
         checked = self.facts_checked_on
