@@ -15,6 +15,7 @@
 
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
@@ -143,8 +144,12 @@ def per_version(name: str):
     """Decorator: compute once per catalogue version and day, in this process.
 
     The function takes only ``today`` (the date its result is for). Only the latest result per
-    name is kept, so memory does not grow with the number of versions.
+    name is kept, so memory does not grow with the number of versions. With several threads
+    per process (GUNICORN_THREADS), one thread computes and the others wait for its result
+    instead of all building the same index at once. A result that callers add to must be
+    thread-safe itself (`Recent`).
     """
+    lock = threading.Lock()
 
     def decorate(compute: Callable[[date], object]):
         @functools.wraps(compute)
@@ -154,13 +159,55 @@ def per_version(name: str):
             known = _memo.get(name)
             if known is not None and known[0] == key:
                 return known[1]
-            value = compute(today)
-            _memo[name] = (key, value)
-            return value
+            with lock:
+                known = _memo.get(name)  # computed while this thread waited
+                if known is not None and known[0] == key:
+                    return known[1]
+                value = compute(today)
+                _memo[name] = (key, value)
+                return value
 
         return cached
 
     return decorate
+
+
+class Recent:
+    """The latest `size` results of a lookup (the oldest go first), shared by threads.
+
+    For per-version memos that requests add to, such as recent searches: a plain dict would be
+    changed by one thread while another evicts from it. A key is computed by one thread at a
+    time; different keys are computed side by side.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: dict = {}
+        self._building: dict = {}  # key → lock held by the thread computing it
+        self._lock = threading.Lock()
+
+    def get(self, key, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                value = compute()
+                with self._lock:
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        del self._items[next(iter(self._items))]
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def forget_memos() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
-from core.cache import per_version
+from core.cache import Recent, per_version
 from municipalities.geometry import bounds, polygons
 from municipalities.models import Municipality
 
@@ -58,26 +58,27 @@ class BaseMap:
 
 
 @per_version("municipalities:maps")
-def _known(today) -> dict:
-    """Boundary versions and base maps met in this process since the catalogue last changed."""
-    return {}
+def _known(today) -> Recent:
+    """Boundary versions and base maps met in this process since the catalogue last changed,
+    shared by its threads: one of them builds a map, the others wait for it."""
+    return Recent(32)
 
 
 def base_map(region: str = NRW) -> BaseMap | None:
     known = _known()  # kept in the process too: no unpickling of every outline per request
-    if ("version", region) not in known:  # asked once per catalogue version
-        known["version", region] = _boundaries_version(region)
-    version = known["version", region]
+    # The version is asked once per catalogue version.
+    version = known.get(("version", region), lambda: _boundaries_version(region))
     if version is None:
         return None
-    if ("base", version) in known:
-        return known["base", version]
+    return known.get(("base", version), lambda: _layers(region, version))
+
+
+def _layers(region: str, version: str) -> BaseMap:
     cache_key = f"municipalities:basemap:{region}:{version}"
     layers = cache.get(cache_key)
     if layers is None:
         layers = _build(region, version)
         cache.set(cache_key, layers, CACHE_SECONDS)
-    known["base", version] = layers
     return layers
 
 
