@@ -25,3 +25,22 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def lockout_address(request) -> str | None:
+    """The client address the lockout counts under: an IPv6 address stands for its /64.
+
+    A single IPv6 connection usually holds a whole /64 (2^64 addresses), so counting each address
+    apart would let one client try passwords without end. IPv4 (also as ::ffff:a.b.c.d) counts
+    per address. The result is the network's first address, a valid address for axes' records.
+    """
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)

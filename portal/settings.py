@@ -230,19 +230,22 @@ ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Kommunalkompass NRW"
 
 # Brute-force lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account
-# from one client address, that pair is refused for AXES_COOLOFF_MINUTES. Failures are counted
-# in the database, so several app servers share them.
+# from one client address, that pair is refused for AXES_COOLOFF_MINUTES; after
+# AXES_ACCOUNT_FAILURE_LIMIT from all addresses together, the account (core/lockout.py). IPv6
+# counts per /64. Failures are counted in the database, so several app servers share them.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 3 * AXES_FAILURE_LIMIT)
+AXES_HANDLER = "core.lockout.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]  # order: core/lockout.py
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_DISABLE_ACCESS_LOG = True  # no record of successful logins with addresses
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "core.logs.axes_client_str"  # logs name the path only
 # The client address: REMOTE_ADDR, or behind BEHIND_PROXY the entry the outermost of
-# PROXY_COUNT proxies appended to X-Forwarded-For (portal/proxy.py).
-AXES_CLIENT_IP_CALLABLE = "core.proxy.client_ip"
+# PROXY_COUNT proxies appended to X-Forwarded-For; an IPv6 address as its /64 (core/proxy.py).
+AXES_CLIENT_IP_CALLABLE = "core.proxy.lockout_address"
 
 # Open data (opendata/): a read-only, anonymous JSON API; its schema and docs are self-hosted.
 REST_FRAMEWORK = {

@@ -1,5 +1,6 @@
 """Who gets into the admin: lockout after repeated wrong passwords (per account and client
-address, also behind a proxy), two-factor login with TOTP when ADMIN_REQUIRE_2FA is on, strong
+address, also behind a proxy, IPv6 per /64; per account from all addresses at a higher limit),
+two-factor login with TOTP when ADMIN_REQUIRE_2FA is on, strong
 passwords, expiring sessions, and editors kept out of user management."""
 
 import io
@@ -93,6 +94,67 @@ def test_without_a_proxy_forwarded_for_is_ignored(rf):
         assert client_ip(request) == "198.51.100.4"
         request = rf.get("/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="kein-ip, 10.0.0.2")
         assert client_ip(request) == "10.0.0.3"
+
+
+def test_an_account_is_locked_from_every_address_after_more_failures(client):
+    """A guesser who changes address after every few tries is stopped too, at a higher limit,
+    so that one client's failures alone do not lock the editor out everywhere."""
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    User.objects.create_user("lektorat", password=PASSWORD, is_staff=True)
+    limit = settings.AXES_ACCOUNT_FAILURE_LIMIT
+    assert limit == 3 * settings.AXES_FAILURE_LIMIT
+    statuses = [
+        attempt(client, "redaktion", "falsch", REMOTE_ADDR=f"198.51.100.{i}").status_code
+        for i in range(limit)
+    ]
+    assert statuses == [200] * (limit - 1) + [429]
+    # The right password from an address that never failed: refused as well …
+    response = attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="203.0.113.20")
+    assert response.status_code == 429
+    assert "von verschiedenen Anschlüssen" in response.content.decode()
+    # … while other accounts log in as usual, from the guesser's addresses too.
+    assert attempt(client, "lektorat", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 302
+
+
+def test_ipv6_addresses_in_one_64_count_as_one_address(client):
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    statuses = [
+        attempt(client, "redaktion", "falsch", REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}").status_code
+        for i in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses[-1] == 429
+    response = attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="2001:db8:1:2:ffff:1:2:3")
+    assert response.status_code == 429
+    # The neighbouring /64 is another connection.
+    assert attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="2001:db8:1:3::1").status_code == 302
+
+
+def test_ipv6_addresses_in_different_64s_count_apart(client):
+    User.objects.create_user("redaktion", password=PASSWORD, is_staff=True)
+    below = settings.AXES_FAILURE_LIMIT - 1
+    for network in ("2001:db8:1:2", "2001:db8:1:3"):
+        for i in range(below):
+            response = attempt(client, "redaktion", "falsch", REMOTE_ADDR=f"{network}::{i + 1}")
+            assert response.status_code == 200
+    assert attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="2001:db8:1:3::9").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("remote", "counted"),
+    [
+        ("198.51.100.4", "198.51.100.4"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+    ],
+)
+def test_the_lockout_counts_ipv6_per_64(rf, remote, counted):
+    from core.proxy import lockout_address
+
+    assert lockout_address(rf.get("/", REMOTE_ADDR=remote)) == counted
+    with override_settings(BEHIND_PROXY=True, PROXY_COUNT=1):
+        request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.1, {remote}")
+        assert lockout_address(request) == counted
 
 
 # Passwords and sessions -------------------------------------------------------------------------
