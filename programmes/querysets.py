@@ -41,8 +41,9 @@ class ProgrammeQuerySet(models.QuerySet):
     def with_status(self, today: date | None = None):
         """Annotate `status`, derived from dates alone (the one place that defines it).
 
-        closed: the programme ended, or it has no end of its own and belongs to a programme
-        that ended (a project of a finished measure). open: an application window covers today
+        closed: the programme ended, or it has no end of its own and belongs to a published
+        programme that ended (a project of a finished measure; a draft's or withdrawn
+        parent's dates decide nothing public). open: an application window covers today
         (a window without dates is always open). upcoming: a window opens later. announced:
         marked as announced or starting later. running: everything else, also no dates at all.
         """
@@ -57,7 +58,12 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.annotate(
             status=Case(
                 When(end_date__lt=today, then=Value(Status.CLOSED)),
-                When(end_date=None, parent__end_date__lt=today, then=Value(Status.CLOSED)),
+                When(
+                    end_date=None,
+                    parent__end_date__lt=today,
+                    parent__publication="published",
+                    then=Value(Status.CLOSED),
+                ),
                 When(Exists(open_now), then=Value(Status.OPEN)),
                 When(Exists(windows.filter(opens__gt=today)), then=Value(Status.UPCOMING)),
                 When(Q(is_announced=True) | Q(start_date__gt=today), then=Value(Status.ANNOUNCED)),
