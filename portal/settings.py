@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit needs none of the rest; the headers added below are kept with the cached page.
     "core.page_cache.PageCacheMiddleware",
+    "core.timeouts.StatementTimeoutMiddleware",  # before anything that queries
     "csp.middleware.CSPMiddleware",
     "core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +120,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_
 # programmes) and never pays off for queries that run in milliseconds. Persistent connections
 # (DB_CONN_MAX_AGE) rather than a pool: a sync gunicorn worker holds one connection at a time.
 DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+# Web requests only (core.timeouts): a query running longer is cancelled and answered with a
+# page that says so, instead of holding the worker. The admin and downloads get the long limit
+# (below GUNICORN_TIMEOUT); management commands and migrations run without one. 0: no limit.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5_000)
+DB_STATEMENT_TIMEOUT_LONG_MS = env_int("DB_STATEMENT_TIMEOUT_LONG_MS", 25_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
