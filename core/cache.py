@@ -5,6 +5,9 @@
     triggers move on every write (core.models.CatalogueVersion). Everything cached for public
     pages is keyed by it, so an edit is visible on the very next request, in every process and
     on every app server, without deleting anything.
+``current_version()``
+    The same without a query per request: as this process's watch last read the row
+    (core.version_watch), re-read on every NOTIFY and at least every few seconds.
 ``per_version(name)``
     Memoises a function in this process until the catalogue changes or the day does: for
     derived figures (facet bitsets, counts) that are the same for every request in between.
@@ -18,23 +21,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
+from core.version_watch import Version, VersionWatch
+
 logger = logging.getLogger("core.cache")
-
-
-@dataclass(frozen=True)
-class Version:
-    number: int
-    changed: datetime
 
 
 _request_version: ContextVar[Version | None] = ContextVar("catalogue_version", default=None)
@@ -53,64 +51,6 @@ def catalogue_version() -> Version:
             cursor.execute("SELECT nextval('core_catalogue_version_seq'), clock_timestamp()")
             row = cursor.fetchone()
     return Version(*row)
-
-
-class VersionWatch:
-    """The catalogue version as this process last heard it, without a query per request.
-
-    One more connection per process LISTENs on "catalogue_version"; the database triggers
-    NOTIFY the new number when the writing transaction commits (core migration 0001). Reading the
-    version is then a non-blocking look at that connection's socket. After (re)connecting,
-    the version is read once from its row, after LISTEN, so no change slips through in between.
-    Any failure closes the connection and answers None: the caller asks the row instead.
-    """
-
-    channel = "catalogue_version"
-
-    retry_seconds = 10.0
-
-    def __init__(self):
-        self.connection = None
-        self.version: Version | None = None
-        self.retry_at = 0.0
-
-    def current(self) -> Version | None:
-        if self.connection is None and time.monotonic() < self.retry_at:
-            return None  # failed a moment ago: do not try on every request
-        try:
-            if self.connection is None or self.connection.closed:
-                self._connect()
-            for notice in self.connection.notifies(timeout=0):
-                number, changed = notice.payload.split()
-                if self.version is None or int(number) > self.version.number:
-                    moment = datetime.fromtimestamp(float(changed), tz=UTC)
-                    self.version = Version(int(number), moment)
-            return self.version
-        except Exception as error:  # never fail a page: the caller asks the row
-            # The type only: connection errors name host and port, which logs leave out.
-            logger.warning("Katalogstand nicht über LISTEN lesbar (%s)", type(error).__name__)
-            self.close()
-            self.retry_at = time.monotonic() + self.retry_seconds
-            return None
-
-    def _connect(self) -> None:
-        import psycopg
-
-        params = connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        self.connection = psycopg.connect(**params, autocommit=True)
-        self.connection.execute(f"LISTEN {self.channel}")
-        row = self.connection.execute(
-            "SELECT number, changed FROM core_catalogueversion WHERE id = 1"
-        ).fetchone()
-        self.version = Version(*row) if row else None
-
-    def close(self) -> None:
-        if self.connection is not None:
-            with suppress(Exception):
-                self.connection.close()
-        self.connection, self.version = None, None
 
 
 _watch = VersionWatch()

@@ -223,8 +223,11 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
 # Each process learns of catalogue changes by LISTEN/NOTIFY instead of one query per request
-# (core.cache.VersionWatch); off, every anonymous request reads the version row.
+# (core.version_watch); off, every anonymous request reads the version row.
 CATALOGUE_VERSION_LISTEN = env_bool("CATALOGUE_VERSION_LISTEN", default=True)
+# The watch reads the version row at least this often, even without a notification (a lost
+# NOTIFY, a half-open LISTEN socket); at most 25, so a change reaches every worker within 30 s.
+CATALOGUE_VERSION_REFRESH_SECONDS = env_int("CATALOGUE_VERSION_REFRESH_SECONDS", 15)
 # The benchmark's floor (bench/web.py): a minimal view at /_bench/floor through the whole
 # middleware stack. Off unless the benchmark switches it on.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
