@@ -251,6 +251,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_DISABLE_ACCESS_LOG = True  # no record of successful logins with addresses
 AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["code"]  # a refused enrolment code is not kept with the failure
 AXES_CLIENT_STR_CALLABLE = "core.logs.axes_client_str"  # logs name the path only
 # The client address: REMOTE_ADDR, or behind BEHIND_PROXY the entry the outermost of
 # PROXY_COUNT proxies appended to X-Forwarded-For; an IPv6 address as its /64 (core/proxy.py).

@@ -4,20 +4,26 @@ The password login stays Django's own (guarded by django-axes). Afterwards a sta
 has not yet presented a one-time code is sent to ``<ADMIN_URL>2fa/``:
 
 - with a confirmed authenticator, the page asks for the current six-digit code;
-- without one, it shows a QR code to scan and confirms the new authenticator with a first code.
+- without one, it first asks for a one-time enrolment code from an administrator
+  (portal/enrolment.py), then shows a QR code to scan and confirms the new authenticator with
+  a first code.
 
-Wrong codes are throttled by django-otp (1, 2, 4 … seconds between attempts). Administrators
-can also create an authenticator for an account with ``manage.py create_totp_device``.
+Wrong TOTP codes are throttled by django-otp (1, 2, 4 … seconds between attempts); wrong
+enrolment codes count as failed logins. Administrators can also create an authenticator for an
+account with ``manage.py create_totp_device``.
 """
 
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_credentials, get_lockout_response
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +34,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import enrolment
 
 DEVICE_NAME = "Authenticator"
 
@@ -102,7 +110,7 @@ def qr_code_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "code")
 @never_cache
 def admin_two_factor(request):
     """Verify a staff session with a one-time code, or set up the first authenticator."""
@@ -121,6 +129,8 @@ def admin_two_factor(request):
 
     device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     setting_up = device is None
+    if setting_up and not enrolment.setup_allowed(request):
+        return _enrolment_code(request, next_url)
     if setting_up:
         # One pending authenticator per account, kept until it is confirmed with a code.
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -132,23 +142,46 @@ def admin_two_factor(request):
         if setting_up:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            enrolment.setup_done(request)
             messages.success(request, _("Die Zwei-Faktor-Anmeldung ist eingerichtet."))
         otp_login(request, device)
         return redirect(next_url)
 
-    context = {
-        **admin_site.each_context(request),
-        "title": _("Zwei-Faktor-Anmeldung einrichten")
-        if setting_up
-        else _("Zwei-Faktor-Anmeldung"),
-        "form": form,
-        "next": next_url,
-        "setting_up": setting_up,
-    }
+    context = _context(request, form, next_url, setting_up)
     if setting_up:
         context["qr_code"] = mark_safe(qr_code_svg(device.config_url))  # generated, no input
         context["secret"] = _grouped_secret(device)
     return render(request, "admin/two_factor.html", context)
+
+
+def _enrolment_code(request, next_url):
+    """The step before the QR code: the enrolment code an administrator handed out."""
+    credentials = get_credentials(request.user.get_username())
+    if request.method == "POST" and not AxesProxyHandler.is_allowed(request, credentials):
+        logout(request)
+        return get_lockout_response(request, credentials=credentials)
+    form = enrolment.EnrolmentCodeForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enrolment.allow_setup(request)
+        # A fresh secret: none shown before the code was given may become the second factor.
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        return redirect(f"{two_factor_path()}?{urlencode({'next': next_url})}")
+    if getattr(request, "axes_locked_out", False):  # this refusal reached the limit
+        logout(request)  # AxesMiddleware answers with the lockout page
+    context = _context(request, form, next_url, setting_up=True)
+    context["asking_code"] = True
+    return render(request, "admin/two_factor.html", context)
+
+
+def _context(request, form, next_url, setting_up):
+    title = _("Zwei-Faktor-Anmeldung einrichten") if setting_up else _("Zwei-Faktor-Anmeldung")
+    return {
+        **admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "next": next_url,
+        "setting_up": setting_up,
+    }
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

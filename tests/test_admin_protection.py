@@ -1,23 +1,28 @@
 """Who gets into the admin: lockout after repeated wrong passwords (per account and client
 address, also behind a proxy, IPv6 per /64; per account from all addresses at a higher limit),
-two-factor login with TOTP when ADMIN_REQUIRE_2FA is on, strong
-passwords, expiring sessions, and editors kept out of user management."""
+two-factor login with TOTP when ADMIN_REQUIRE_2FA is on, set up only with an enrolment code from
+an administrator, strong passwords, expiring sessions, and editors kept out of user management."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.enrolment import issue
+from portal.models import EnrolmentCode
 from tests.admin_builders import make_editor
 
 pytestmark = pytest.mark.django_db
@@ -199,9 +204,40 @@ def test_with_2fa_a_password_alone_does_not_open_the_admin(client, two_factor, s
     assert page["Location"] == "/admin/2fa/?next=%2Fadmin%2Fprogrammes%2Fprogramme%2F"
 
 
-def test_first_login_sets_up_the_authenticator_with_a_qr_code(client, two_factor, staff):
+def enrolment_code(user, **fields) -> str:
+    return issue(EnrolmentCode(user=user, **fields))
+
+
+def test_first_login_asks_for_an_enrolment_code_before_the_qr_code(client, two_factor, staff):
+    """Without a code from an administrator the password alone cannot set up a second factor."""
     attempt(client, "redaktion", PASSWORD)
-    page = client.get("/admin/2fa/?next=/admin/programmes/programme/")
+    page = client.get("/admin/2fa/")
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Einrichtungscode" in content
+    assert "two-factor-qr" not in content and "otpauth" not in content
+    assert not TOTPDevice.objects.filter(user=staff).exists()  # no secret made yet
+
+    refused = client.post("/admin/2fa/", {"code": "ABCD-EFGH-JKLM-NPQR", "next": "/admin/"})
+    assert refused.status_code == 200
+    assert "Dieser Einrichtungscode stimmt nicht" in refused.content.decode()
+    assert "two-factor-qr" not in refused.content.decode()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_first_login_sets_up_the_authenticator_with_a_code_and_a_qr_code(client, two_factor, staff):
+    code = enrolment_code(staff)
+    stored = EnrolmentCode.objects.get(user=staff)
+    assert code.replace("-", "") not in stored.code_hash  # kept hashed only
+    attempt(client, "redaktion", PASSWORD)
+    response = client.post(
+        "/admin/2fa/", {"code": code.lower(), "next": "/admin/programmes/programme/"}
+    )
+    assert response["Location"] == "/admin/2fa/?next=%2Fadmin%2Fprogrammes%2Fprogramme%2F"
+    stored.refresh_from_db()
+    assert stored.used is not None
+
+    page = client.get(response["Location"])
     content = page.content.decode()
     assert page.status_code == 200
     assert "Zwei-Faktor-Anmeldung einrichten" in content
@@ -225,6 +261,93 @@ def test_first_login_sets_up_the_authenticator_with_a_qr_code(client, two_factor
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_enrolment_code_works_once(client, two_factor, staff):
+    code = enrolment_code(staff)
+    attempt(client, "redaktion", PASSWORD)
+    assert client.post("/admin/2fa/", {"code": code})["Location"].startswith("/admin/2fa/")
+    # Another session (someone else with the password) cannot use it again.
+    other = Client()
+    attempt(other, "redaktion", PASSWORD)
+    response = other.post("/admin/2fa/", {"code": code})
+    assert response.status_code == 200
+    assert "bereits verwendet" in response.content.decode()
+    assert "two-factor-qr" not in response.content.decode()
+
+
+def test_an_expired_enrolment_code_is_refused(client, two_factor, staff):
+    code = enrolment_code(staff, expires=timezone.now() - timedelta(minutes=1))
+    attempt(client, "redaktion", PASSWORD)
+    response = client.post("/admin/2fa/", {"code": code})
+    assert response.status_code == 200
+    assert "Dieser Einrichtungscode ist abgelaufen" in response.content.decode()
+    assert not EnrolmentCode.objects.get(user=staff).used
+
+
+def test_a_new_enrolment_code_replaces_the_earlier_one(client, two_factor, staff):
+    first = enrolment_code(staff)
+    second = enrolment_code(staff)
+    attempt(client, "redaktion", PASSWORD)
+    assert "stimmt nicht" in client.post("/admin/2fa/", {"code": first}).content.decode()
+    assert client.post("/admin/2fa/", {"code": second}).status_code == 302
+
+
+def test_a_secret_shown_before_the_fix_is_not_reused(client, two_factor, staff):
+    """A pending authenticator from before enrolment codes may have been seen by anyone with the
+    password: the code starts from a new secret."""
+    old = TOTPDevice.objects.create(user=staff, name="Authenticator", confirmed=False)
+    code = enrolment_code(staff)
+    attempt(client, "redaktion", PASSWORD)
+    client.post("/admin/2fa/", {"code": code})
+    client.get("/admin/2fa/")
+    assert TOTPDevice.objects.get(user=staff).key != old.key
+
+
+def test_wrong_enrolment_codes_count_toward_the_lockout(client, two_factor, staff):
+    enrolment_code(staff)
+    attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="198.51.100.4")
+    statuses = [
+        client.post("/admin/2fa/", {"code": f"WRONG{i}"}, REMOTE_ADDR="198.51.100.4").status_code
+        for i in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert "WRONG" not in AccessAttempt.objects.get(ip_address="198.51.100.4").post_data
+    # The session is gone, and the password no longer opens it from there.
+    assert client.get("/admin/2fa/")["Location"].startswith("/admin/login/")
+    assert attempt(client, "redaktion", PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 429
+
+
+def test_create_enrolment_code_prints_a_code_once(staff):
+    out = io.StringIO()
+    call_command("create_enrolment_code", "redaktion", "--hours", "24", stdout=out)
+    code = re.search(r"Einrichtungscode für „redaktion“: ([A-Z2-9-]{19})", out.getvalue())
+    assert code
+    entry = EnrolmentCode.objects.get(user=staff)
+    assert code.group(1) not in entry.code_hash
+    assert timedelta(hours=23) < entry.expires - timezone.now() <= timedelta(hours=24)
+
+    User.objects.create_user("buerger", password=PASSWORD)
+    with pytest.raises(CommandError, match="kein Redaktionskonto"):
+        call_command("create_enrolment_code", "buerger", stdout=io.StringIO())
+    TOTPDevice.objects.create(user=staff, name="Authenticator", confirmed=True)
+    with pytest.raises(CommandError, match="bereits einen Authenticator"):
+        call_command("create_enrolment_code", "redaktion", stdout=io.StringIO())
+
+
+def test_a_superuser_creates_enrolment_codes_in_the_admin(client, staff):
+    client.force_login(User.objects.create_superuser("admin", password=PASSWORD))
+    response = client.post(
+        "/admin/portal/enrolmentcode/add/",
+        {"user": staff.pk, "expires_0": "31.12.2099", "expires_1": "12:00:00"},
+        follow=True,
+    )
+    content = response.content.decode()
+    match = re.search(r"Einrichtungscode für „redaktion“: ([A-Z2-9-]{19})", content)
+    assert match, content
+    entry = EnrolmentCode.objects.get(user=staff)
+    assert entry.created_by.username == "admin"
+    assert match.group(1) not in entry.code_hash
 
 
 def test_later_logins_ask_for_the_code(client, two_factor, staff):
@@ -305,6 +428,8 @@ def test_create_totp_device_refuses_non_staff():
         "/admin/auth/group/",
         "/admin/otp_totp/totpdevice/",
         "/admin/axes/accessattempt/",
+        "/admin/portal/enrolmentcode/",
+        "/admin/portal/enrolmentcode/add/",
     ],
 )
 def test_a_verified_editor_cannot_reach_user_management(client, two_factor, path):
