@@ -74,7 +74,7 @@ def build_database(name: str, rebuild: bool) -> dict:
             outlines = DATA / f"nrw_{layer}_vg5000_2021.geojson"
             if outlines.exists():
                 step(f"outlines {layer}", "import_boundaries", str(outlines))
-    step("generate 100,000", "generate_catalogue", "--programmes", str(PROGRAMMES))
+    step("generate 100,000", "generate_catalogue", "--programmes", str(PROGRAMMES), "--force")
     with psycopg.connect(url, autocommit=True) as connection:
         started = time.perf_counter()
         connection.execute("VACUUM ANALYZE")  # visibility map for index-only scans, statistics

@@ -125,7 +125,7 @@ def test_writes_outside_the_admin_are_visible_at_once_too(client, catalogue):
 def test_a_bulk_generated_catalogue_is_visible_at_once(client, catalogue):
     call_command("load_catalogue")  # the vocabulary the generator draws from
     before = client.get("/programme/").context["total"]
-    call_command("generate_catalogue", "--programmes", "30", "--seed", "5", stdout=None)
+    call_command("generate_catalogue", "--programmes", "30", "--seed", "5", "--force", stdout=None)
     assert client.get("/programme/").context["total"] > before
 
 

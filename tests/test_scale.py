@@ -6,7 +6,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from programmes.management.commands.load_catalogue import load_catalogue
@@ -94,7 +94,7 @@ def test_distributions_cover_every_status_kind_and_level(catalogue):
 def test_command_generates_and_removes_with_child_rows(catalogue):
     real = Programme.objects.count()
     out = StringIO()
-    call_command("generate_catalogue", "--programmes", "50", "--seed", "4", stdout=out)
+    call_command("generate_catalogue", "--programmes", "50", "--seed", "4", "--force", stdout=out)
     assert "50 synthetische Programme" in out.getvalue()
     assert Programme.objects.filter(is_synthetic=True).count() == 50
     call_command("generate_catalogue", "--remove", stdout=out)
@@ -103,6 +103,18 @@ def test_command_generates_and_removes_with_child_rows(catalogue):
     assert not Participation.objects.filter(programme__is_synthetic=True).exists()
     orphans = Programme.topics.through.objects.exclude(programme__in=Programme.objects.all())
     assert not orphans.exists()
+
+
+@pytest.mark.django_db
+def test_command_says_what_it_will_do_and_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    with pytest.raises(CommandError, match="--force"):
+        call_command("generate_catalogue", stdout=out)
+    said = out.getvalue()
+    assert "100.000 synthetische Programme" in said
+    assert "veröffentlicht" in said and "gesperrt" in said and "--remove" in said
+    assert not Programme.objects.filter(is_synthetic=True).exists()
 
 
 # --- Pages on a scaled catalogue ----------------------------------------------------------------
