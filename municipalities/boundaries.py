@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from core.text import without_control_characters
 from municipalities.geometry import CollapsedOutline, centroid, count_points, simplify_layer
 from municipalities.models import Municipality
 
@@ -138,7 +139,7 @@ def _check(number: int, item) -> Feature:
     return Feature(
         number=number,
         key=key,
-        name=str(properties.get("GEN") or ""),
+        name=without_control_characters(str(properties.get("GEN") or "")),  # shown in reports
         geofactor=geofactor if isinstance(geofactor, int) else None,
         geometry=geometry,
     )

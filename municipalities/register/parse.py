@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from core.text import CONTROL_CHARACTERS
+
 RECORD_LENGTH = 220
 NAME_WIDTH = 50
 
@@ -295,6 +297,9 @@ def _official_name(line: str, number: int) -> str:
     official_name = NAME.cut(line).rstrip()
     if not official_name:
         raise _invalid(NAME, number, "leer")
+    control = CONTROL_CHARACTERS.search(official_name)
+    if control:
+        raise _invalid(NAME, number, f"enthält das Steuerzeichen 0x{ord(control.group()):02X}")
     return official_name
 
 

@@ -35,6 +35,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.text import clean_text_fields
 from municipalities.models import Municipality
 from municipalities.nrw_data import load_register
 from programmes.catalogue_files import KINDS, read_fixtures
@@ -173,6 +174,7 @@ def _save(objects: list[dict], keys: NaturalKeys, saved: Counter) -> None:
         # participations, a child programme's parent).
         (item,) = serializers.deserialize("python", [keys.resolve(obj)])
         instance, model = item.object, type(item.object)
+        clean_text_fields(instance)  # bulk inserts skip the models' own cleaning on save
         saved[model._meta.label_lower] += 1
         if not hasattr(model, "natural_key"):
             batches[model].append(instance)
