@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from core.listing import BadParameters, form_errors, paginate, query_without
+from core.page_cache import query_parameters
 from municipalities import extensions, maps
 from municipalities.attribution import register_attribution
 from municipalities.filters import REGION_KINDS, MunicipalityFilterSet
@@ -9,6 +10,7 @@ from municipalities.models import Municipality
 from municipalities.nrw_data import NRW, register_edition
 
 
+@query_parameters(*MunicipalityFilterSet.base_filters, "page")
 def municipality_list(request):
     filterset = MunicipalityFilterSet(request.GET)
     context = {
@@ -33,6 +35,8 @@ def municipality_list(request):
     return render(request, "municipalities/municipality_list.html", context)
 
 
+# `page`: the page of a list an extension adds (programmes open to the place).
+@query_parameters("page")
 def municipality_detail(request, slug):
     family = Municipality.objects.family(slug)
     if family is None:

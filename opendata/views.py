@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from core.page_cache import query_parameters
 from opendata.cors import allow_cors
 from opendata.dcat import catalogue
 
@@ -18,6 +19,7 @@ ROBOTS_DISALLOW = [
 ]
 
 
+@query_parameters()
 @require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
@@ -28,6 +30,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+@query_parameters()
 @allow_cors
 @require_safe
 def dcat_catalogue(request):

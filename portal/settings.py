@@ -215,13 +215,16 @@ CACHES = {
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
+        # Entries, not bytes: with pages capped at PAGE_CACHE_MAX_BYTES, at most 300 MiB.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 300)},
     }
 }
 # Anonymous pages are kept this long (the catalogue version invalidates them at once anyway);
 # 0 switches the page cache off. Shared caches (a CDN) may keep them PAGE_CACHE_SHARED_SECONDS.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
+# A larger page is served but not kept (core.page_cache).
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 1024 * 1024)
 # Each process learns of catalogue changes by LISTEN/NOTIFY instead of one query per request
 # (core.version_watch); off, every anonymous request reads the version row.
 CATALOGUE_VERSION_LISTEN = env_bool("CATALOGUE_VERSION_LISTEN", default=True)

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from core.cache import per_version
 from core.outage import is_database_outage, log_outage, service_unavailable
+from core.page_cache import query_parameters
 from programmes.facets import catalogue_index
 from programmes.models import ApplicationWindow, Participation, Programme, Topic
 from programmes.querysets import Status
 
 
+@query_parameters()
 def home(request):
     today = timezone.localdate()
     index = catalogue_index(today)
@@ -86,6 +88,7 @@ def floor(request):
 floor.page_cache = False
 
 
+@query_parameters()
 def page(request, template):
     return render(request, template)
 

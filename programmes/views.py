@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
+from core.page_cache import query_parameters
 from programmes.facets import FacetCounter
 from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import (
@@ -26,6 +27,7 @@ FACET_ORDER = ["status", "topic", "target_group", "kind", "level", "funder", "pr
 _HIT_START, _HIT_END = "\u27e6", "\u27e7"
 
 
+@query_parameters(*ProgrammeFilterSet.base_filters, "page")
 def programme_list(request):
     filterset = ProgrammeFilterSet(request.GET)
     context = {"filterset": filterset, "sort_choices": Sort.CHOICES}
@@ -109,6 +111,7 @@ def _active_filter_chips(query, filterset, facets):
     return chips
 
 
+@query_parameters()
 def programme_detail(request, slug):
     programme = (
         Programme.objects.published()
@@ -181,6 +184,7 @@ def _group_participations(participations):
     return [(round_, list(roles.items())) for round_, roles in groups.items()]
 
 
+@query_parameters()
 def principle_list(request):
     principles = (
         GuidingPrinciple.objects.select_related("area")
@@ -196,6 +200,7 @@ def principle_list(request):
     return render(request, "programmes/principle_list.html", {"frameworks": frameworks})
 
 
+@query_parameters("page")
 def principle_detail(request, slug):
     principle = get_object_or_404(
         GuidingPrinciple.objects.select_related("framework", "area").prefetch_related(
@@ -214,6 +219,7 @@ def principle_detail(request, slug):
     )
 
 
+@query_parameters()
 def topic_list(request):
     topics = Topic.objects.annotate(
         programme_count=Count("programmes", filter=Q(programmes__publication="published"))
@@ -221,6 +227,7 @@ def topic_list(request):
     return render(request, "programmes/topic_list.html", {"topics": topics})
 
 
+@query_parameters("page")
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     programmes = Programme.objects.published().with_status().filter(topics=topic)

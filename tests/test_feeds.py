@@ -81,7 +81,8 @@ class TestAtomFeed:
     def test_follows_a_filtered_list(self, client, catalogue, query):
         feed = self.parse(client, query)
         assert {e.title for e in feed.entries} == html_titles(client, query)
-        assert feed.feed.link == f"http://testserver/programme/?{query}"
+        normalised = "&".join(sorted(query.split("&")))  # as the page cache hands it over
+        assert feed.feed.link == f"http://testserver/programme/?{normalised}"
 
     def test_search_names_itself_in_the_title(self, client, catalogue):
         assert self.parse(client, "q=Wohnbau").feed.title.endswith("Suche „Wohnbau“")
