@@ -181,6 +181,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The debug error page hides passwords inside URLs too (DATABASE_URL, REDIS_URL, the cache).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.CredentialsFilter"
 # Permissions-Policy and Cross-Origin-Resource-Policy: core.headers.SecurityHeadersMiddleware.
 
 # No inline script or style anywhere: the public pages load one stylesheet and no script; the
