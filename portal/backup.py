@@ -20,9 +20,12 @@ from pathlib import Path
 import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import RequestFactory
 from django.urls import resolve
+
+from core.cache import forget_memos
 
 SAMPLE_SIZE = 10  # detail pages per kind of entry
 
@@ -198,14 +201,26 @@ def render_digests(paths: Iterable[str]) -> dict[str, str]:
 
 
 def render_from(database: str, paths: list[str]) -> dict[str, str]:
-    """Render the pages with the default connection pointed at another database."""
+    """Render the pages with the default connection pointed at another database.
+
+    The copy has the original's catalogue version, so this process's per-version memos and
+    cache entries (keyed by it) would answer for the copy with what the original holds: the
+    pages would be compared with themselves. The memos are dropped before and after, and the
+    copy's cache entries get keys of their own (the shared cache is left alone)."""
     connection = connections[DEFAULT_DB_ALIAS]
     original = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = database
+    forget_memos()
+    prefixes = {alias: caches[alias].key_prefix for alias in settings.CACHES}
+    for alias in prefixes:
+        caches[alias].key_prefix = f"{prefixes[alias]}:drill:{database}"
     try:
         return render_digests(paths)
     finally:
+        for alias, prefix in prefixes.items():
+            caches[alias].key_prefix = prefix
+        forget_memos()
         connection.close()
         connection.settings_dict["NAME"] = original
 
