@@ -21,10 +21,11 @@ run: setup
 test: setup
 	$(VENV)/bin/pytest
 
-# Production-like server (DEBUG off): needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+# Production server, always with DEBUG=0: without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL it
+# refuses to start and names the missing variable.
 serve: $(INSTALLED)
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn_config.py
+	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn_config.py
 
 # Benchmarks print their figures and write JSON to bench/results/ (docs/performance.md):
 # web pages against the floor, imports, exports; about ten minutes. BENCH=web|import|export.

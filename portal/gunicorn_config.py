@@ -4,6 +4,11 @@ request lines and headers before Django sees them (414 or 400, the worker keeps 
 import multiprocessing
 import os
 
+# Production only: with DEBUG on (also when unset) Django would show tracebacks with settings to
+# every visitor and, without SECRET_KEY, sign sessions with the development key.
+if os.environ.get("DEBUG", "1").strip().lower() not in {"0", "false", "no", "off", ""}:
+    raise SystemExit("gunicorn ist der Produktionsserver: bitte mit DEBUG=0 starten (make serve).")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))

@@ -1,5 +1,6 @@
-"""The debug error page, where DEBUG is on, shows no password from DATABASE_URL, REDIS_URL or the
-environment."""
+"""DEBUG stays a development mode: `make serve` and gunicorn run only with DEBUG=0 and refuse to
+start without the production settings, naming what is missing; and the debug error page, where
+DEBUG is on, shows no password from DATABASE_URL, REDIS_URL or the environment."""
 
 import os
 import secrets
@@ -8,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.servers import PROJECT
+from tests.servers import GUNICORN, PROJECT, free_port
 
 REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"]
 
@@ -67,3 +68,63 @@ def test_only_the_password_of_a_url_is_replaced(text, expected):
     from core.error_reports import without_url_passwords
 
     assert without_url_passwords(text, "***") == expected
+
+
+def test_make_serve_sets_debug_off_for_every_command():
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "serve"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if line.strip()]
+    assert any("collectstatic" in line for line in commands)
+    assert any("gunicorn" in line for line in commands)
+    assert all(line.startswith("DEBUG=0 ") for line in commands), commands
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_make_serve_refuses_to_start_without_production_settings(missing, tmp_path):
+    production = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "kommunalkompass.example",
+        "DATABASE_URL": "postgresql://kk@127.0.0.1:1/unused",
+    }
+    del production[missing]
+    env = environment(
+        DEBUG="1",  # what the shell may hold; make serve overrides it
+        STATIC_ROOT=str(tmp_path / "static"),
+        GUNICORN_BIND=f"127.0.0.1:{free_port()}",
+        **production,
+    )
+    result = subprocess.run(
+        ["make", "-o", ".venv/.installed", "serve"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"Die Umgebungsvariable {missing} muss gesetzt sein" in result.stderr
+    assert not (tmp_path / "static").exists()  # stopped before collectstatic wrote anything
+
+
+@pytest.mark.parametrize("debug", [None, "1"])
+def test_gunicorn_refuses_debug_on(debug):
+    env = environment(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x")
+    env.pop("DEBUG", None)
+    if debug is not None:
+        env["DEBUG"] = debug
+    env["GUNICORN_BIND"] = f"127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        [GUNICORN, "portal.wsgi", "--config", "portal/gunicorn_config.py"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "bitte mit DEBUG=0 starten" in result.stdout + result.stderr
