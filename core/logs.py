@@ -44,6 +44,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+# What could end or fake a line in a text log: controls (C0, DEL, C1), the Unicode line and
+# paragraph separators, and the backslash that starts an escape.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def printable(text: str) -> str:
+    """The text with those characters escaped as Python writes them (``%0A`` → ``\\n``), so a
+    request path cannot forge a log line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 class RequestLogMiddleware:
     """One line per request: ``GET /programme/ 200 12.3 ms``, with the fields as extras."""
 
@@ -60,8 +71,8 @@ class RequestLogMiddleware:
         request_logger.log(
             level,
             "%s %s %d %.1f ms",
-            request.method,
-            request.path,
+            printable(request.method),
+            printable(request.path),
             status,
             duration_ms,
             extra={
@@ -78,7 +89,7 @@ class RequestLogMiddleware:
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
     """What django-axes writes into its log lines: the path only. Who tried (user name and
     address) stays in the lockout table, visible to administrators for the cool-off period."""
-    return f"path={path_info}"
+    return f"path={printable(path_info)}"
 
 
 # An IPv4 address; an IPv6 address written with "::" (also IPv4-mapped) or with all eight

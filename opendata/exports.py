@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.listing import BadParameters, ParameterError
 from core.page_cache import streamed
+from core.text import without_control_characters, xml_text
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
@@ -164,6 +164,7 @@ def csv_text(value, decimal_comma: bool) -> str:
     if isinstance(value, Decimal):
         text = format(value.normalize(), "f")
         return text.replace(".", ",") if decimal_comma else text
+    value = without_control_characters(value)  # stored text may hold them; readers choke
     if value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -221,10 +222,11 @@ def export_csv(request):
 
 def _xlsx_value(sheet, value):
     """Plain values take openpyxl's fast path (dates get a date format by themselves); only
-    text that openpyxl would read as a formula needs a cell of its own."""
+    text that openpyxl would read as a formula needs a cell of its own. The sheet is XML:
+    what XML cannot carry is left out (openpyxl would refuse the cell)."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = xml_text(value)
     if not value.startswith("="):
         return value
     cell = WriteOnlyCell(sheet, value=value)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from core.listing import BadParameters
 from core.page_cache import streamed
+from core.text import without_control_characters
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import selected_programmes
@@ -34,9 +35,11 @@ PRODID = "-//Kommunalkompass NRW//Antragsfristen//DE"
 
 
 def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545, 3.3.11)."""
+    """A TEXT value (RFC 5545, 3.3.11); other control characters than tab are not allowed in
+    one, so stored text that holds them loses them here."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return without_control_characters(value)
 
 
 def fold(line: str) -> str:

@@ -9,7 +9,6 @@ no title, short name, summary, note or slug of an unpublished entry may appear i
 """
 
 import io
-import json
 import re
 from datetime import timedelta
 from xml.etree import ElementTree
@@ -17,7 +16,6 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from municipalities.boundaries import import_boundaries
 from programmes.participant_map import programme_counts_by_kreis
 from tests.factories import (
     add_participation,
@@ -28,6 +26,7 @@ from tests.factories import (
     make_target_group,
     make_topic,
 )
+from tests.outlines import import_outlines
 
 pytestmark = pytest.mark.django_db
 
@@ -35,28 +34,6 @@ HIDDEN = "geheim"
 ALL = "status=open&status=upcoming&status=running&status=closed&status=announced"
 SVG = "{http://www.w3.org/2000/svg}"
 DAY = timedelta(days=1)
-
-# Rectangles roughly where the places are (Wuppertal from the Kreis layer, as BKG ships it).
-BOXES = {
-    "05": (6.0, 50.3, 9.5, 52.5),
-    "051": (6.0, 51.0, 7.5, 51.5),
-    "059": (7.5, 50.8, 9.5, 51.8),
-    "05124": (7.0, 51.2, 7.3, 51.35),
-    "05962": (7.5, 51.1, 7.9, 51.4),
-    "05962024": (7.5, 51.3, 7.7, 51.4),
-}
-
-
-def import_outlines(tmp_path):
-    def feature(key, west, south, east, north):
-        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-        geometry = {"type": "Polygon", "coordinates": [ring]}
-        return {"type": "Feature", "properties": {"AGS": key}, "geometry": geometry}
-
-    features = [feature(key, *box) for key, box in BOXES.items()]
-    path = tmp_path / "umrisse.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    import_boundaries(path)
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.text import xml_text
 from municipalities.maps.base import ATTRIBUTION, BaseMap, Kind, Shape
 from municipalities.models import Municipality
 
@@ -82,7 +84,7 @@ def render_svg(
     width, height = x1 - x0, y1 - y0
     spacing = max(width, height) / 110
     drawn = [layer for layer in layers if layer.shapes]
-    return render_to_string(
+    svg = render_to_string(
         SVG_TEMPLATE,
         {
             "ident": ident,
@@ -95,6 +97,8 @@ def render_svg(
             "layers": drawn,
         },
     )
+    # Names and titles come from the database; the SVG stays XML whatever they hold.
+    return mark_safe(xml_text(svg))  # leaving characters out of escaped markup adds none
 
 
 def _number(value: float) -> str:
