@@ -4,7 +4,9 @@ Both take the list's query string and hold the same columns (documented in docs/
 Rows come from one query through a server-side cursor (`iterator(chunk_size=…)`), topics and
 target groups as array subqueries, so no row count ever sits in memory: the CSV is streamed
 as it is read, the XLSX is written row by row into a temporary file (openpyxl's write-only
-mode) and then streamed from there.
+mode) and then streamed from there. A list longer than EXPORT_MAX_ROWS is not made here, and
+only a few at once (opendata.limits); without filters the address serves the full dump
+(opendata.dumps).
 """
 
 import csv
@@ -32,6 +34,7 @@ from core.page_cache import streamed
 from core.text import without_control_characters, xml_text
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
+from opendata.limits import live_export
 from opendata.selection import selected_programmes
 from programmes.models import Level, Programme, TargetGroup, Topic
 from programmes.querysets import Status
@@ -209,12 +212,16 @@ def export_csv(request):
         programmes = selected_programmes(request.GET)
     except BadParameters as bad:
         return bad_parameters_response(bad.errors)
-    response = StreamingHttpResponse(
-        csv_stream(export_rows(programmes, _page_url(request)), delimiter),
-        content_type="text/csv; charset=utf-8; header=present",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+
+    def respond():
+        response = StreamingHttpResponse(
+            csv_stream(export_rows(programmes, _page_url(request)), delimiter),
+            content_type="text/csv; charset=utf-8; header=present",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+        return response
+
+    return live_export(request, programmes, respond)
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -260,6 +267,10 @@ def export_xlsx(request):
         programmes = selected_programmes(request.GET)
     except BadParameters as bad:
         return bad_parameters_response(bad.errors)
+    return live_export(request, programmes, lambda: _xlsx_response(request, programmes))
+
+
+def _xlsx_response(request, programmes):
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     try:
         write_xlsx(export_rows(programmes, _page_url(request)), target)

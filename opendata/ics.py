@@ -25,6 +25,7 @@ from core.page_cache import streamed
 from core.text import without_control_characters
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
+from opendata.limits import live_export
 from opendata.selection import selected_programmes
 from programmes.models import ApplicationWindow, Programme
 
@@ -155,8 +156,10 @@ def list_calendar(request):
         programmes = selected_programmes(request.GET)
     except BadParameters as bad:
         return bad_parameters_response(bad.errors)
-    return _response(
-        request, deadlines(programmes), _("Kommunalkompass NRW: Antragsfristen"), "fristen.ics"
+    name = _("Kommunalkompass NRW: Antragsfristen")
+    # Bounded like the CSV and XLSX exports (opendata.limits): rows are the list's programmes.
+    return live_export(
+        request, programmes, lambda: _response(request, deadlines(programmes), name, "fristen.ics")
     )
 
 

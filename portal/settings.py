@@ -285,6 +285,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Exports (opendata/limits.py, opendata/dumps.py): a filtered list longer than EXPORT_MAX_ROWS
+# is not exported live but pointed to the full dumps, made once per catalogue version and day
+# into EXPORT_DUMP_DIR (default: kommunalkompass-dumps in the system's temporary folder; one
+# folder per database). A request finding a dump still being built waits EXPORT_DUMP_WAIT
+# seconds, then gets 503. Live exports at once: per process, and in all processes and app
+# servers together (advisory locks; 0: no total cap).
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
+EXPORT_DUMP_DIR = env_str("EXPORT_DUMP_DIR") or None
+EXPORT_DUMP_WAIT = env_int("EXPORT_DUMP_WAIT", 5)
+EXPORT_CONCURRENCY_PROCESS = env_int("EXPORT_CONCURRENCY_PROCESS", 1)
+EXPORT_CONCURRENCY_TOTAL = env_int("EXPORT_CONCURRENCY_TOTAL", 2)
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -203,7 +203,8 @@ class TestCalendar:
             make_programme(
                 f"Programm {number}", topics=[klima], windows=[(None, today + number * DAY)]
             )
-        with django_assert_max_num_queries(2):  # topic lookup, the windows with programmes
+        # topic lookup, the bounded count and the slot (opendata.limits), the windows
+        with django_assert_max_num_queries(4):
             response = client.get("/programme/fristen.ics?topic=klima")
             raw = streamed(response)
         assert response.status_code == 200
