@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.listing import BadParameters, query_without
+from core.page_cache import query_parameters
 from core.text import xml_text
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import programme_selection
+from programmes.filters import ProgrammeFilterSet
 from programmes.querysets import Status
 
 ENTRIES = 50
@@ -115,4 +117,6 @@ class ProgrammeFeed(Feed):
         return [topic.name for topic in programme.topics.all()]
 
 
-programme_feed = allow_cors(require_safe(ProgrammeFeed()))
+programme_feed = query_parameters(*ProgrammeFilterSet.base_filters)(
+    allow_cors(require_safe(ProgrammeFeed()))
+)
