@@ -1,8 +1,9 @@
 """DCAT-AP.de metadata of the open data, as JSON-LD (/opendata/dcat.jsonld).
 
 One dcat:Catalog with two datasets: the programme catalogue with its distributions (the JSON
-API, CSV, XLSX, the Atom feed and the iCalendar deadlines), and the municipalities of NRW with
-the official figures and outlines they carry (attributed to Destatis and the BKG). Licence:
+API, CSV, XLSX and JSON full dumps, the Atom feed and the iCalendar deadlines), and the
+municipalities of NRW with the official figures and outlines they carry (attributed to
+Destatis and the BKG). Licence:
 Datenlizenz Deutschland – Namensnennung – Version 2.0, by its URI in the DCAT-AP.de licence
 vocabulary.
 Addresses are absolute, built from SITE_URL, so harvesters get the public ones.
@@ -162,17 +163,26 @@ def catalogue() -> dict:
             _distribution(
                 url("opendata:export-csv"),
                 "Programmliste als CSV",
-                "UTF-8 mit BOM, Komma-getrennt; ?delimiter=semicolon für deutsches Excel. "
-                "Nimmt die Filter der Programmliste als Parameter.",
+                "Ohne Parameter alle veröffentlichten Programme (Gesamtdatei, einmal je "
+                "Katalogstand erstellt). UTF-8 mit BOM, Komma-getrennt; ?delimiter=semicolon für "
+                "deutsches Excel. Nimmt die Filter der Programmliste als Parameter (bis "
+                f"{settings.EXPORT_MAX_ROWS} Zeilen).",
                 "CSV",
                 "text/csv",
             ),
             _distribution(
                 url("opendata:export-xlsx"),
                 "Programmliste als Excel-Datei (XLSX)",
-                "Dieselben Spalten wie die CSV-Datei.",
+                "Dieselben Spalten und Parameter wie die CSV-Datei.",
                 "XLSX",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            _distribution(
+                url("opendata:export-json"),
+                "Alle veröffentlichten Programme als JSON (Gesamtdatei)",
+                "Die Felder der API, flach; einmal je Katalogstand erstellt.",
+                "JSON",
+                "application/json",
             ),
             _distribution(
                 url("opendata:programme-feed"),

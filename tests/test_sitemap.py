@@ -114,12 +114,12 @@ def test_dcat_catalogue_describes_the_open_data(dcat):
     assert dataset["dct:license"]["@id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
     assert [k["@value"] for k in dataset["dcat:keyword"]] == ["Klima"]
     formats = [d["dct:format"]["@id"].rsplit("/", 1)[1] for d in dataset["dcat:distribution"]]
-    assert formats == ["JSON", "CSV", "XLSX", "ATOM", "ICS"]
+    assert formats == ["JSON", "CSV", "XLSX", "JSON", "ATOM", "ICS"]  # API, dumps, feed, calendar
 
 
 def test_every_distribution_can_be_fetched(client, dcat):
     distributions = [d for dataset in dcat["dcat:dataset"] for d in dataset["dcat:distribution"]]
-    assert len(distributions) == 6
+    assert len(distributions) == 7
     for distribution in distributions:
         assert distribution["dct:license"]["@id"].endswith("dl-by-de/2.0")
         for key in ("dcat:accessURL", "dcat:downloadURL"):
