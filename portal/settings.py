@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from core.env import env_bool, env_int, env_list, env_str, require
+from core.release import release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,13 +207,18 @@ CONTENT_SECURITY_POLICY = {
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
 # Cache: local memory per process by default; Redis (REDIS_URL) so several processes and app
-# servers share one. An unreachable Redis means pages are built uncached, never an error.
+# servers share one. An unreachable Redis means pages are built uncached, never an error; after
+# a failure it is not asked for REDIS_BREAKER_SECONDS, so a blackholed one costs no time per miss.
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "core.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        "OPTIONS": {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.25,
+            "breaker_seconds": env_int("REDIS_BREAKER_SECONDS", 10),
+        },
     }
     if REDIS_URL
     else {
@@ -221,6 +227,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 300)},
     }
 }
+# Every key carries the release (core.release): after a deploy, nothing cached by other code
+# is read, so an object whose class changed cannot break a page.
+RELEASE = env_str("RELEASE") or release_id(BASE_DIR)
+CACHES["default"]["KEY_PREFIX"] = RELEASE
 # Anonymous pages are kept this long (the catalogue version invalidates them at once anyway);
 # 0 switches the page cache off. Shared caches (a CDN) may keep them PAGE_CACHE_SHARED_SECONDS.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
