@@ -16,7 +16,8 @@ FORMER = """
 DROP FUNCTION IF EXISTS portal_catalogue_changed() CASCADE;
 DROP TABLE IF EXISTS portal_catalogueversion;
 DROP SEQUENCE IF EXISTS portal_catalogue_version_seq;
-DELETE FROM django_migrations WHERE app = 'portal';
+DELETE FROM django_migrations
+ WHERE app = 'portal' AND name IN ('0001_catalogue_version', '0002_catalogue_notify');
 """
 
 FUNCTION = """
