@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from core.cache import Recent, Version, per_version, version_of_request
-from programmes.facets import bitset, members
+from programmes.facets import Positions
 
 THREADS = 8
 
@@ -99,10 +99,18 @@ def test_recent_results_compute_each_key_once_and_stay_bounded():
     assert len(recent) <= 16
 
 
-def test_bitsets_are_sized_by_the_number_of_programmes_not_their_ids():
-    ids = (3, 10**12, 10**15 + 7)  # sparse, huge ids
-    positions = {i: n for n, i in enumerate(ids)}
-    bits = bitset([10**15 + 7, 3, 99, None], positions)  # 99 and None are not published
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [3, 10**12, 10**15 + 7],  # sparse, huge ids: looked up in a dict
+        [5, 6, 8, 9, 12],  # close to consecutive: a table over their range
+    ],
+)
+def test_bitsets_are_sized_by_the_number_of_programmes_not_their_ids(ids):
+    positions = Positions(ids)
+    chosen = [ids[-1], ids[0], 7, 10**16, None]  # 7, 10**16 and None are not published
+    bits = positions.bitset(chosen)
     assert bits.bit_length() <= len(ids)
-    assert members(bits, ids) == [3, 10**15 + 7]
-    assert bitset([], positions) == 0
+    assert positions.members(bits) == [ids[0], ids[-1]]
+    assert positions.bitset([]) == 0
+    assert positions.members(positions.bitset(ids)) == ids
