@@ -11,8 +11,9 @@ and app servers build it once. The file is written under a temporary name and re
 nobody reads half a file, and the files of older versions are removed after (an open one stays
 readable until closed). A catalogue no longer than a live export may be (EXPORT_MAX_ROWS) is
 built in the request; a larger one by ``manage.py build_dumps`` in a separate process with
-lower priority, so no worker waits for it and none runs into the worker timeout. A request that
-finds the dump still being built waits EXPORT_DUMP_WAIT seconds, then gets 503 with Retry-After.
+lower priority, so no worker waits for it and none runs into the worker timeout: requests get
+503 with Retry-After until it is there. A request that finds a small dump being built by another
+waits for it up to EXPORT_DUMP_WAIT seconds.
 """
 
 import json
@@ -243,21 +244,21 @@ def _small_catalogue() -> bool:
 
 
 def obtain(kind: Kind, target: Path) -> Path | None:
-    """The dump at `target`, built here (small catalogue, or inside a transaction whose rows
-    another process could not see) or by a child process; None if not ready in time."""
-    if connection.in_atomic_block or _small_catalogue():
-        built = build(kind)
-        if built is not None:
-            return built
-    else:
+    """The dump at `target`, if it can be had without holding a worker for long: built here
+    (small catalogue, or inside a transaction whose rows another process could not see), or
+    built by another request in a moment. A large one is left to a child process: None."""
+    if not (connection.in_atomic_block or _small_catalogue()):
         spawn(kind)
+        return None
+    built = build(kind)
+    if built is not None:
+        return built
     deadline = time.monotonic() + settings.EXPORT_DUMP_WAIT
-    while True:
-        if target.exists():
-            return target
+    while not target.exists():
         if time.monotonic() >= deadline:
             return None
         time.sleep(POLL_SECONDS)
+    return target
 
 
 # --- Serving ----------------------------------------------------------------------------------

@@ -298,9 +298,10 @@ SPECTACULAR_SETTINGS = {
 # Exports (opendata/limits.py, opendata/dumps.py): a filtered list longer than EXPORT_MAX_ROWS
 # is not exported live but pointed to the full dumps, made once per catalogue version and day
 # into EXPORT_DUMP_DIR (default: kommunalkompass-dumps in the system's temporary folder; one
-# folder per database). A request finding a dump still being built waits EXPORT_DUMP_WAIT
-# seconds, then gets 503. Live exports at once: per process, and in all processes and app
-# servers together (advisory locks; 0: no total cap).
+# folder per database). A request finding a small dump being built by another request waits
+# for it up to EXPORT_DUMP_WAIT seconds (a large one: 503 until its process is done). Live
+# exports at once: per process, and in all processes and app servers together (advisory
+# locks; 0: no total cap).
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
 EXPORT_DUMP_DIR = env_str("EXPORT_DUMP_DIR") or None
 EXPORT_DUMP_WAIT = env_int("EXPORT_DUMP_WAIT", 5)
