@@ -229,7 +229,7 @@ def spawn(kind: Kind) -> None:
             kind.name,
             f"--database-name={connection.settings_dict['NAME']}",
             f"--dir={folder().parent}",
-            "--nice=10",
+            "--nice=19",
         ]
         child = subprocess.Popen(  # noqa: S603 (our own command)
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True
