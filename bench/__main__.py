@@ -3,7 +3,8 @@
 - ``web``: the production server with 100,000 programmes, every public page against the
   framework's floor (bench/web.py; options: --quick, --rebuild, --redis, --duration).
 - ``import``: the register and boundary imports and the maps (bench/import_bench.py).
-- ``export``: CSV and XLSX exports of 100,000 programmes, time and memory (bench/export_bench.py).
+- ``export``: CSV and XLSX exports and the full dumps of 100,000 programmes, time and memory,
+  then eight parallel full XLSX requests while visitors browse (bench/export_bench.py).
 
 Each prints its figures and writes JSON to bench/results/. ``all`` takes about ten minutes;
 with --quick about four.

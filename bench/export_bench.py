@@ -4,9 +4,11 @@
 
 Creates ``<database>_exportbench`` next to the configured database (never touches the real
 one), fills it with ``--rows`` published programmes (topics, target groups, a deadline each),
-then exports 1 % of them and all of them, each in a fresh process, and reports the time, the
-size and how far the peak resident memory rose during the export. Flat means the large export
-needs about as much memory as the small one. Writes ``bench/results/export.json``.
+then exports 1 % of them and all of them live (the row limit lifted for the measurement), and
+builds each full dump, each in a fresh process, and reports the time, the size and how far the
+peak resident memory rose. Flat means the large export needs about as much memory as the small
+one. Then eight parallel full XLSX requests against the production server while visitors
+browse (bench/export_load.py; ``--no-server`` skips it). Writes ``bench/results/export.json``.
 """
 
 import argparse
@@ -36,11 +38,16 @@ def setup_django():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--no-server", action="store_true", help="no parallel XLSX run")
     parser.add_argument("--measure", nargs=2, metavar=("FORMAT", "TOPIC"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure-dump", metavar="KIND", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     setup_django()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
+        return
+    if args.measure_dump:
+        print(json.dumps(measure_dump(args.measure_dump)))
         return
 
     from django.conf import settings
@@ -57,18 +64,30 @@ def main(argv=None):
         env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path=f"/{name}"))}
         small = max(args.rows // 100, 1)
         results = []
+
+        def child(*options: str) -> dict:
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.export_bench", *options],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
         for extension in ("csv", "xlsx"):
             for topic, rows in (("klein", small), ("alle", args.rows)):
-                child = subprocess.run(
-                    [sys.executable, "-m", "bench.export_bench", "--measure", extension, topic],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                result = json.loads(child.stdout.strip().splitlines()[-1])
+                result = child("--measure", extension, topic)
                 results.append({"scenario": f"{extension} {rows} rows", "rows": rows, **result})
+        for kind in ("csv", "xlsx", "json"):
+            result = child("--measure-dump", kind)
+            results.append({"scenario": f"dump {kind}", "rows": args.rows, **result})
+        parallel = None
+        if not args.no_server:
+            from bench import export_load
+
+            parallel = export_load.measure(env["DATABASE_URL"], args.rows)
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 
@@ -78,8 +97,13 @@ def main(argv=None):
             f"{r['scenario']:<20}  {r['seconds']:>7.2f}s  {r['bytes'] / 1e6:>8.1f}MB  "
             f"{r['rss_rise_mb']:>10.1f}MB  {r['peak_rss_mb']:>6.0f}MB"
         )
+    if parallel:
+        from bench import export_load
+
+        export_load.report(parallel)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=2))
+    report = {"cpus": os.cpu_count(), "results": results, "parallel_xlsx": parallel}
+    RESULTS.write_text(json.dumps(report, indent=2))
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
@@ -127,6 +151,7 @@ def measure(extension: str, topic: str) -> dict:
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.EXPORT_MAX_ROWS = 10**9  # what a live export of every row would cost
     client = Client()
     for _ in client.get(f"/programme/export.{extension}?topic=klein").streaming_content:
         pass  # warm up: imports, translations, URL resolvers
@@ -137,6 +162,30 @@ def measure(extension: str, topic: str) -> dict:
         size += len(chunk)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "seconds": round(seconds, 3),
+        "bytes": size,
+        "rss_rise_mb": (after - before) / 1024,
+        "peak_rss_mb": after / 1024,
+    }
+
+
+def measure_dump(kind: str) -> dict:
+    """One full dump built in this process (as ``manage.py build_dumps`` does)."""
+    import tempfile
+
+    from django.conf import settings
+
+    from opendata import dumps
+
+    with tempfile.TemporaryDirectory(prefix="kk-bench-dump-") as folder:
+        settings.EXPORT_DUMP_DIR = folder
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        path = dumps.build(dumps.KINDS[kind])
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        size = path.stat().st_size
     return {
         "seconds": round(seconds, 3),
         "bytes": size,
