@@ -1,10 +1,12 @@
-"""The benchmarks: ``python -m bench [web|import|export|all] [--quick]`` (default: all).
+"""The benchmarks: ``python -m bench [web|import|export|chaos|all] [--quick]`` (default: all).
 
 - ``web``: the production server with 100,000 programmes, every public page against the
   framework's floor (bench/web.py; options: --quick, --rebuild, --redis, --duration).
 - ``import``: the register and boundary imports and the maps (bench/import_bench.py).
 - ``export``: CSV and XLSX exports and the full dumps of 100,000 programmes, time and memory,
   then eight parallel full XLSX requests while visitors browse (bench/export_bench.py).
+- ``chaos``: 60 s of load with hostile requests while the LISTEN connections die, the catalogue
+  changes and Redis stops answering (bench/chaos.py; not part of ``all``).
 
 Each prints its figures and writes JSON to bench/results/. ``all`` takes about ten minutes;
 with --quick about four.
@@ -17,7 +19,7 @@ import sys
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "which", nargs="?", default="all", choices=["web", "import", "export", "all"]
+        "which", nargs="?", default="all", choices=["web", "import", "export", "chaos", "all"]
     )
     args, rest = parser.parse_known_args(argv)
     quick = "--quick" in rest
@@ -29,6 +31,10 @@ def main(argv=None) -> None:
         from bench import export_bench
 
         export_bench.main(["--rows", "20000"] if quick else [])
+    if args.which == "chaos":
+        from bench import chaos
+
+        sys.exit(chaos.main(rest))
     if args.which in ("web", "all"):
         from bench import web
 
