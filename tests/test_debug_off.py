@@ -72,7 +72,7 @@ def test_only_the_password_of_a_url_is_replaced(text, expected):
 
 def test_make_serve_sets_debug_off_for_every_command():
     result = subprocess.run(
-        ["make", "-n", "-o", ".venv/.installed", "serve"],
+        ["make", "-n", "--no-print-directory", "-o", ".venv/.installed", "serve"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
