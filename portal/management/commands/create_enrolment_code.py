@@ -7,13 +7,13 @@ channel other than the one the password travelled on.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.enrolment import issue
+from portal.management.accounts import staff_account
 from portal.models import VALID_FOR, EnrolmentCode
 
 
@@ -32,13 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, hours, **options):
         if hours < 1:
             raise CommandError("--hours muss mindestens 1 sein.")
-        User = get_user_model()
-        try:
-            user = User.objects.get(**{User.USERNAME_FIELD: username})
-        except User.DoesNotExist:
-            raise CommandError(f"Kein Konto „{username}“.") from None
-        if not user.is_staff:
-            raise CommandError(f"„{username}“ ist kein Redaktionskonto (is_staff).")
+        user = staff_account(username)
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             raise CommandError(
                 f"„{username}“ hat bereits einen Authenticator. Für ein neues Telefon das alte "

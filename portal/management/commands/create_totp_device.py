@@ -7,11 +7,11 @@ The URI contains the secret: it is printed once and should reach only the accoun
 import io
 
 import qrcode
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.management.accounts import staff_account
 from portal.two_factor import DEVICE_NAME
 
 
@@ -29,13 +29,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, username, replace, no_qr, **options):
-        User = get_user_model()
-        try:
-            user = User.objects.get(**{User.USERNAME_FIELD: username})
-        except User.DoesNotExist:
-            raise CommandError(f"Kein Konto „{username}“.") from None
-        if not user.is_staff:
-            raise CommandError(f"„{username}“ ist kein Redaktionskonto (is_staff).")
+        user = staff_account(username)
         existing = TOTPDevice.objects.filter(user=user)
         if existing.filter(confirmed=True).exists() and not replace:
             raise CommandError(
