@@ -99,4 +99,6 @@ def test_management_commands_run_without_a_limit():
 
 def _test_database_url() -> str:
     s = connection.settings_dict
+    if s["HOST"].startswith("/"):  # the embedded server listens on a Unix socket
+        return f"postgresql://{s['USER']}:{s['PASSWORD']}@/{s['NAME']}?host={s['HOST']}"
     return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
