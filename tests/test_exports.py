@@ -267,9 +267,10 @@ def exported_titles(extension, body: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_export_memory_stays_flat_as_rows_grow(client, catalogue, monkeypatch, extension):
+def test_export_memory_stays_flat_as_rows_grow(client, catalogue, monkeypatch, settings, extension):
     """Rows come from a server-side cursor in chunks and leave at once (as CSV text, or into
     the XLSX's temporary file): the peak of Python memory does not follow the row count."""
+    settings.DB_STATEMENT_TIMEOUT_LONG_MS = 0  # tracemalloc slows this download severalfold
     monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
     monkeypatch.setattr(exports, "ROWS_PER_WRITE", 50)
     topic = make_topic("Massen")
