@@ -1,6 +1,7 @@
 from programmes.models.base import Level
 from programmes.models.principles import Framework, Goal, GuidingPrinciple, Measure, PrincipleArea
 from programmes.models.programme import ApplicationWindow, Link, Participation, Programme
+from programmes.models.search_terms import SynonymGroup
 from programmes.models.sources import Source
 from programmes.models.taxonomy import FundingBody, FundingType, TargetGroup, Topic
 
@@ -18,6 +19,7 @@ __all__ = [
     "PrincipleArea",
     "Programme",
     "Source",
+    "SynonymGroup",
     "TargetGroup",
     "Topic",
 ]
