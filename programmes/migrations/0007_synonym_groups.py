@@ -2,25 +2,38 @@
 
 from django.db import migrations, models
 
+from core.version_triggers import WatchTables
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0006_related_terms'),
+        ("programmes", "0006_related_terms"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SynonymGroup',
+            name="SynonymGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', models.TextField(help_text='Gleichbedeutende Wörter oder Wendungen, durch Komma getrennt, z. B. „Bürgerhaus, Bürgerzentrum, Gemeinschaftshaus“.', verbose_name='Begriffe')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='Anmerkung')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "terms",
+                    models.TextField(
+                        help_text="Gleichbedeutende Wörter oder Wendungen, durch Komma getrennt, z. B. „Bürgerhaus, Bürgerzentrum, Gemeinschaftshaus“.",
+                        verbose_name="Begriffe",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="Anmerkung")),
             ],
             options={
-                'verbose_name': 'Synonymgruppe',
-                'verbose_name_plural': 'Synonymgruppen',
-                'ordering': ['terms'],
+                "verbose_name": "Synonymgruppe",
+                "verbose_name_plural": "Synonymgruppen",
+                "ordering": ["terms"],
             },
         ),
+        WatchTables("SynonymGroup"),
     ]
