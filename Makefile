@@ -15,8 +15,9 @@ $(INSTALLED): pyproject.toml
 setup: $(INSTALLED)
 	$(PY) manage.py setup_portal
 
+# The development server and the job worker (procrastinate) together; Ctrl-C stops both.
 run: setup
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py run_portal 127.0.0.1:8000
 
 test: setup
 	$(VENV)/bin/pytest

