@@ -1,10 +1,9 @@
 """Queryset logic for programmes: publication, derived status, deadlines and search."""
 
-import re
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import JSONObject
@@ -18,10 +17,6 @@ class Status(models.TextChoices):
     RUNNING = "running", _("läuft")
     CLOSED = "closed", _("beendet")
     ANNOUNCED = "announced", _("angekündigt")
-
-
-# A plain last word (letters/digits, no operator or quote) that may be typed only partly.
-_LAST_WORD = re.compile(r"(?:^|\s)(\w{2,})\s*$")
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -100,22 +95,12 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """German full-text search over the stored, weighted vector, ranked.
+        """German full-text search over the stored, weighted vector, ranked: synonyms,
+        compounds, typos and searches that match only some words as programmes.search plans
+        them (any input is safe: "phrase", -exclusion, oder)."""
+        from programmes.search import plan_search
 
-        Accepts any input (websearch syntax: "phrase", -exclusion, or). The last plain word
-        also matches as a prefix, so a half-typed word already finds results.
-        """
-        query = search_query(text)
+        query = plan_search(text).query
+        if query is None:
+            return self.none()
         return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-
-
-def search_query(text: str) -> SearchQuery:
-    query = SearchQuery(text, config="german", search_type="websearch")
-    match = _LAST_WORD.search(text)
-    if match and text.count('"') % 2 == 0:
-        head = text[: match.start(1)]
-        prefix = SearchQuery(f"{match.group(1)}:*", config="german", search_type="raw")
-        if head.strip():
-            prefix = SearchQuery(head, config="german", search_type="websearch") & prefix
-        query = query | prefix
-    return query

@@ -1,35 +1,13 @@
-"""Keep derived programme fields in step: the related terms of the stored search vector (names
-of its topics and funder), and the former addresses of a programme whose slug changes (they
+"""Keep derived programme fields in step: the related terms of the stored search vector
+(programmes.search.index), and the former addresses of a programme whose slug changes (they
 answer 301)."""
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, Func, OuterRef, Q, Subquery, TextField, Value
-from django.db.models.functions import NullIf
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from programmes.models import FundingBody, Programme, Topic
-
-
-def _words(*expressions) -> Func:
-    """The non-empty values, joined by spaces (PostgreSQL's concat_ws skips NULLs)."""
-    parts = [NullIf(expression, Value("")) for expression in expressions]
-    return Func(*parts, function="concat_ws", template="concat_ws(' ', %(expressions)s)",
-                output_field=TextField())  # fmt: skip
-
-
-def refresh_related_terms(programmes) -> None:
-    """Recompute the related terms of the given programmes (a queryset) in one statement."""
-    topics = (
-        Programme.topics.through.objects.filter(programme=OuterRef("pk"))
-        .values("programme")
-        .annotate(text=StringAgg("topic__name", delimiter=" ", order_by="topic__name"))
-        .values("text")
-    )
-    funder = FundingBody.objects.filter(pk=OuterRef("funding_body_id")).values(
-        text=_words(F("name"), F("short_name"), F("former_names"))
-    )
-    programmes.update(related_terms=_words(Subquery(topics), Subquery(funder)))
+from programmes.search.index import refresh_related_terms
 
 
 @receiver(m2m_changed, sender=Programme.topics.through)

@@ -19,7 +19,8 @@ from programmes.models import (
     Programme,
     Topic,
 )
-from programmes.querysets import Status, search_query
+from programmes.querysets import Status
+from programmes.search import plan_search
 from programmes.structured_data import programme_json_ld
 
 FACET_ORDER = ["status", "topic", "target_group", "kind", "level", "funder", "principle"]
@@ -64,11 +65,12 @@ def _list_rows(filterset, counts):
         .for_listing()
         .prefetch_related("topics")
     )
-    if text:
+    query = plan_search(text).query if text else None
+    if query is not None:
         rows = rows.annotate(
             snippet=SearchHeadline(
                 "summary",
-                search_query(text),
+                query,
                 config="german",
                 start_sel=_HIT_START,
                 stop_sel=_HIT_END,

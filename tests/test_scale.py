@@ -12,6 +12,7 @@ from django.db.models import Count
 from programmes.management.commands.load_catalogue import load_catalogue
 from programmes.models import ApplicationWindow, Participation, Programme
 from programmes.querysets import Status
+from programmes.search.compounds import parts
 from programmes.synthetic import Vocabulary, generate_catalogue, remove_synthetic
 
 # A fixed day for the tests that pass it wherever a day is asked for (the generator, the status).
@@ -66,7 +67,11 @@ def test_texts_come_from_the_catalogues_words(catalogue):
         funder = programme.funding_body
         names = [funder.name, funder.short_name, funder.former_names] if funder else []
         topics = sorted(programme.topics.values_list("name", flat=True))
-        assert programme.related_terms == " ".join(filter(None, [*topics, *names]))
+        assert programme.related_terms.startswith(" ".join(filter(None, [*topics, *names])))
+        # ... followed by the parts of its compounds: Förderprogramm → förder, programm
+        for word in programme.title.split():
+            for part in parts(word.strip("„“,.")):
+                assert part.lower() in programme.related_terms.split()
     # The stored search vector covers them: a word of the fixtures finds synthetic programmes.
     found = Programme.objects.filter(is_synthetic=True).search("Kommunen").count()
     assert 0 < found < 200

@@ -120,11 +120,12 @@ class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Substring search on the names, or German full-text search on the stored vector."""
-        from programmes.querysets import search_query
+        from programmes.search import plan_search
 
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            results |= queryset.filter(search_vector=search_query(search_term))
+        query = plan_search(search_term).query if search_term.strip() else None
+        if query is not None:
+            results |= queryset.filter(search_vector=query)
         return results, may_have_duplicates
 
     @admin.display(description=_("Status"), ordering="status")

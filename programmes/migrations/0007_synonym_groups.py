@@ -5,6 +5,35 @@ from django.db import migrations, models
 from core.version_triggers import WatchTables
 
 
+# A starting list; editors keep it in the admin („Synonymgruppen“).
+STARTING_GROUPS = [
+    "Bürgerhaus, Bürgerzentrum, Gemeinschaftshaus, Dorfgemeinschaftshaus, Bürgertreff, "
+    "Begegnungsstätte, Nachbarschaftszentrum, Stadtteilzentrum",
+    "renovieren, sanieren, instand setzen, herrichten, modernisieren, umbauen, Renovierung, "
+    "Sanierung, Instandsetzung, Modernisierung, Umbau",
+    "Kita, Kindertagesstätte, Kindergarten, Kindertageseinrichtung",
+    "ÖPNV, Nahverkehr, öffentlicher Nahverkehr, Personennahverkehr",
+    "Ehrenamt, ehrenamtlich, Engagement, bürgerschaftliches Engagement, Freiwilligenarbeit, "
+    "freiwillig",
+    "E-Government, digitale Verwaltung, Verwaltungsdigitalisierung, Onlinedienste",
+    "Quartier, Stadtteil, Wohnviertel, Viertel, Kiez",
+    "Zuschuss, Zuwendung, Fördermittel, Finanzhilfe, Fördergeld",
+    "Weiterbildung, Fortbildung, Qualifizierung, Schulung, Seminar",
+    "Senioren, Seniorinnen, ältere Menschen",
+    "Jugendliche, junge Menschen, Jugend",
+    "Radverkehr, Radweg, Fahrradweg, Fahrrad",
+    "Leerstand, leerstehend, Brachfläche, Brache",
+    "ländlicher Raum, ländliche Räume, ländliche Regionen, Dorf, Dörfer",
+    "Wettbewerb, Preis, Auszeichnung",
+    "Klimaschutz, Klimawandel, Klimaanpassung, Klimafolgenanpassung",
+]
+
+
+def add_starting_groups(apps, schema_editor):
+    SynonymGroup = apps.get_model("programmes", "SynonymGroup")
+    SynonymGroup.objects.bulk_create(SynonymGroup(terms=terms) for terms in STARTING_GROUPS)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("programmes", "0006_related_terms"),
@@ -36,4 +65,5 @@ class Migration(migrations.Migration):
             },
         ),
         WatchTables("SynonymGroup"),
+        migrations.RunPython(add_starting_groups, migrations.RunPython.noop),
     ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from programmes.models import Programme
+from programmes.search.index import related_terms
 from programmes.synthetic.vocabulary import Vocabulary
 
 Kind = Programme.Kind
@@ -203,14 +204,14 @@ class Generator:
             funders = self.v.funders.get(level)
             funder = r.choice(funders) if funders and r.random() < 0.9 else None
             title, short = self.title(kind)
+            summary = self.text(r.randint(1, 2), 300)
+            description = "\n\n".join(self.text(r.randint(2, 4)) for _ in range(r.randint(1, 3)))
             slug = f"{slugify(title)[:120].strip('-')}-s{self.seed}-{n}"
             start, end, announced, windows = self.dates(self.pick(STATUSES))
             topics = self.distinct("topics", r.choice((1, 2, 2, 3, 3, 4)))
             created = self.now - timedelta(minutes=r.randint(60, 5 * 365 * 24 * 60))
             yield (
-                pk, title, short, slug, self.text(r.randint(1, 2), 300),
-                "\n\n".join(self.text(r.randint(2, 4)) for _ in range(r.randint(1, 3))),
-                kind, funder, level,
+                pk, title, short, slug, summary, description, kind, funder, level,
                 self.region(), *self.amounts(), self.text(1) if r.random() < 0.2 else "",
                 start, end, announced,
                 f"https://{r.choice(HOSTS)}/{slug[:60]}" if r.random() < 0.8 else "",
@@ -218,7 +219,11 @@ class Generator:
                 f"foerderung-{n}@example.org" if r.random() < 0.3 else "",
                 first_id + r.randrange(n) if n and r.random() < 0.02 else None,  # parent
                 None, self.pick(PUBLICATION), True,
-                " ".join(filter(None, [*sorted(n for _, n in topics), v.funder_terms.get(funder)])),
+                related_terms(
+                    own_text=" ".join([title, short, summary, description]),
+                    topics=" ".join(sorted(name for _, name in topics)),
+                    funder=v.funder_terms.get(funder, ""),
+                ),
                 created, created + (self.now - created) * r.random() ** 3,  # updated
             )  # fmt: skip
             out.topics += [(pk, topic) for topic, _name in topics]

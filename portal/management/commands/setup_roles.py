@@ -26,6 +26,7 @@ DELETABLE = {
     "programmes.source",
     "programmes.goal",
     "programmes.measure",
+    "programmes.synonymgroup",  # editors keep the search's synonyms
 }
 
 

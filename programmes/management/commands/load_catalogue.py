@@ -50,7 +50,7 @@ from programmes.models import (
     Programme,
     Source,
 )
-from programmes.signals import refresh_related_terms
+from programmes.search.index import refresh_related_terms
 
 
 @dataclass

@@ -1,0 +1,144 @@
+"""From what someone typed to the query the catalogue is searched with, decided once per text
+and catalogue version (every part of a list page asks the same plan):
+
+1. Every word is widened: its synonyms, the parts of a compound (Städtebauförderung →
+   Städtebau und Förderung), and the last word as a prefix while it is being typed. Generic
+   words („Förderung“, „Programm“) are left out when there are others.
+2. All words must match. If that finds nothing, words that find nothing on their own are
+   replaced by the closest known word („Ehrenamtkarte“ → „Ehrenamtskarte“) and the search is
+   repeated at once.
+3. If all words together still find nothing, programmes matching some of them are shown,
+   those that match more ranked first, and the page says so.
+"""
+
+import re
+from dataclasses import dataclass, replace
+
+from django.contrib.postgres.search import SearchQuery
+
+from core.cache import Recent, per_version
+from programmes.search import compounds, suggest, synonyms
+from programmes.search.text import ParsedQuery, Term, parse
+
+CONFIG = "german"
+MAX_CHECKED_WORDS = 6  # words looked up one by one when a search finds nothing
+_PREFIXABLE = re.compile(r"\w{2,}")
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    typed: str
+    query: SearchQuery | None  # None: nothing to search for (only spaces or signs)
+    searched: str = ""  # the corrected text, when the typed one found nothing
+    partial: bool = False  # not all words matched: programmes matching some of them
+    suggestion: str = ""  # a correction that found nothing either („Meinten Sie …?“)
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.searched)
+
+
+def plan_search(text: str) -> SearchPlan:
+    text = text.strip()
+    return _recent_plans().get(text, lambda: _plan(text))
+
+
+@per_version("programmes:search-plans")
+def _recent_plans(today) -> Recent:
+    return Recent(512)
+
+
+def _plan(text: str) -> SearchPlan:
+    parsed = parse(text).required()
+    query = to_query(parsed)
+    if query is None or _finds_any(query):
+        return SearchPlan(text, query)
+    fixed, corrected_text = _corrected(parsed, text)
+    if fixed is not None:
+        fixed_query = to_query(fixed)
+        if _finds_any(fixed_query):
+            return SearchPlan(text, fixed_query, searched=corrected_text)
+    if len(parsed.groups) > 1:
+        some = any_of(fixed or parsed)
+        if _finds_any(some):
+            return SearchPlan(text, some, searched=corrected_text, partial=True)
+    return SearchPlan(text, query, suggestion=corrected_text)
+
+
+def _finds_any(query: SearchQuery) -> bool:
+    from programmes.models import Programme
+
+    return Programme.objects.published().filter(search_vector=query).exists()
+
+
+def _corrected(parsed: ParsedQuery, text: str) -> tuple[ParsedQuery | None, str]:
+    """The query with its unknown words replaced by known ones, and the text as corrected."""
+    checked = [t for t in parsed.words if not t.excluded and not t.phrase][:MAX_CHECKED_WORDS]
+    fixes = {}
+    for term in checked:
+        if not _finds_any(_term_query(term)):
+            better = suggest.correction(term.text)
+            if better:
+                fixes[term] = better
+    if not fixes:
+        return None, ""
+    groups = tuple(
+        tuple(replace(t, text=fixes[t], last=False) if t in fixes else t for t in group)
+        for group in parsed.groups
+    )
+    for term, better in fixes.items():
+        text = re.sub(rf"(?<!\w){re.escape(term.text)}(?!\w)", better, text, count=1)
+    return ParsedQuery(groups), text
+
+
+def to_query(parsed: ParsedQuery) -> SearchQuery | None:
+    """All groups must match; within a group any of its terms."""
+    return _combine([_group_query(group) for group in parsed.groups], all_of=True)
+
+
+def any_of(parsed: ParsedQuery) -> SearchQuery | None:
+    """Any of the groups (exclusions still apply)."""
+    excluded = [g for g in parsed.groups if all(t.excluded for t in g)]
+    wanted = [g for g in parsed.groups if g not in excluded]
+    query = _combine([_group_query(group) for group in wanted], all_of=False)
+    for group in excluded:
+        query = query & _group_query(group) if query is not None else None
+    return query
+
+
+def _group_query(group: tuple[Term, ...]) -> SearchQuery | None:
+    return _combine([_term_query(term) for term in group], all_of=False)
+
+
+def _term_query(term: Term) -> SearchQuery:
+    if term.phrase:
+        query = SearchQuery(term.text, config=CONFIG, search_type="phrase")
+        return ~query if term.excluded else query
+    if term.excluded:
+        return ~SearchQuery(term.text, config=CONFIG, search_type="plain")
+    alternatives = [SearchQuery(term.text, config=CONFIG, search_type="plain")]
+    if term.last and _PREFIXABLE.fullmatch(term.text):
+        alternatives.append(SearchQuery(f"{term.text}:*", config=CONFIG, search_type="raw"))
+    split = compounds.split(term.text)
+    if split:  # Städtebauförderung: Städtebau and Förderung, also apart
+        alternatives.append(SearchQuery(" ".join(split), config=CONFIG, search_type="plain"))
+    tails = compounds.tails(term.text)  # a Dorfgemeinschaftshaus is a Gemeinschaftshaus
+    words = [term.text, *tails]
+    for word in words:
+        if word is not term.text:
+            alternatives.append(SearchQuery(word, config=CONFIG, search_type="plain"))
+        for synonym in synonyms.alternatives([word]):
+            alternatives.append(SearchQuery(synonym, config=CONFIG, search_type="plain"))
+    return _combine(alternatives, all_of=False)
+
+
+def _combine(queries, *, all_of: bool) -> SearchQuery | None:
+    result = None
+    for query in queries:
+        if query is None:
+            continue
+        if result is None:
+            result = query
+        else:
+            result = result & query if all_of else result | query
+    return result
