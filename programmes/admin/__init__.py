@@ -11,11 +11,27 @@ Django's autodiscovery imports this package; importing the modules below registe
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from programmes.admin import parts, principles, programme, search_terms, sources, vocabulary
+from programmes.admin import (
+    link_checks,
+    parts,
+    principles,
+    programme,
+    search_terms,
+    sources,
+    vocabulary,
+)
 from programmes.admin.forms import ProgrammeForm
 
-__all__ = ["ProgrammeForm", "parts", "principles", "programme", "search_terms", "sources",
-           "vocabulary"]
+__all__ = [
+    "ProgrammeForm",
+    "link_checks",
+    "parts",
+    "principles",
+    "programme",
+    "search_terms",
+    "sources",
+    "vocabulary",
+]
 
 admin.site.site_header = "Kommunalkompass NRW – Redaktion"
 admin.site.site_title = "Kommunalkompass NRW"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import CatalogueAdmin
 from programmes.admin.forms import ProgrammeForm
+from programmes.admin.link_checks import LinkCheckReport
 from programmes.admin.parts import ApplicationWindowInline, LinkInline, ParticipationInline
 from programmes.admin.publication import PublicationAdminMixin
 from programmes.admin.sources import SourceInline
@@ -28,7 +29,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
+class ProgrammeAdmin(LinkCheckReport, PublicationAdminMixin, CatalogueAdmin):
     form = ProgrammeForm
     list_display = [
         "title",
@@ -62,7 +63,14 @@ class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
         "principles",
     ]
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ["derived_status", "former_slugs", "is_synthetic", "created", "updated"]
+    readonly_fields = [
+        "derived_status",
+        "former_slugs",
+        "is_synthetic",
+        "created",
+        "updated",
+        "link_checks",
+    ]
     fieldsets = [
         (
             _("Grunddaten"),
@@ -95,7 +103,7 @@ class ProgrammeAdmin(PublicationAdminMixin, CatalogueAdmin):
         (
             _("Kontakt & Links"),
             {
-                "fields": ["website", "contact", "contact_email"],
+                "fields": ["website", "contact", "contact_email", "link_checks"],
                 "description": _("Weitere offizielle Links stehen unten."),
             },
         ),
