@@ -1,18 +1,31 @@
-"""What every catalogue admin shares: the change history (django-simple-history) with restoring,
-a list of deleted entries to bring back, and a clear message instead of an error page when an
-entry cannot be deleted because others still refer to it."""
+"""What every catalogue admin shares: the change history (django-reversion, core.history) with
+readable differences and restoring, a list of deleted entries to bring back, the guard against
+lost edits (core.edit_guard), and a clear message instead of an error page when an entry cannot
+be deleted because others still refer to it."""
 
-from django.contrib import messages
-from django.contrib.admin.utils import unquote
+from contextlib import contextmanager
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import ProtectedError, RestrictedError, Subquery
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError, RestrictedError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from core.edit_guard import VersionGuardAdminMixin, person
+from core.history_diff import differences, revision_state
+
+HISTORY_PAGE = 25
 DELETED_SHOWN = 200
 
 
@@ -32,35 +45,125 @@ def refusal_message(error: ProtectedError | RestrictedError) -> str:
     ) % {"referring": "; ".join(parts) or _("anderen Einträgen")}
 
 
-class CatalogueAdmin(SimpleHistoryAdmin):
+def when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "d.m.Y, H:i")
+
+
+class HistoryAdmin(VersionAdmin):
+    """reversion's admin, with each entry an action changes recorded on its own (core.history):
+    one revision for a whole selection would restore all of its entries at once."""
+
+    def changelist_view(self, request, extra_context=None):
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
+    def reversion_register(self, model, **kwargs):
+        """Apps say themselves what a version holds (core.history.track)."""
+
+    @contextmanager
+    def create_revision(self, request):
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            yield
+            if reason := getattr(request, "history_reason", ""):
+                reversion.set_comment(reason)
+
+    # The reason of a save: a note given with it (workflow), else the admin's change message.
+    def log_addition(self, request, obj, message):
+        entry = admin.ModelAdmin.log_addition(self, request, obj, message)
+        if reversion.is_active() and not reversion.get_comment():
+            reversion.set_comment(entry.get_change_message() or _("Angelegt."))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = admin.ModelAdmin.log_change(self, request, obj, message)
+        if reversion.is_active() and not reversion.get_comment():
+            reversion.set_comment(entry.get_change_message() or _("Ohne Änderungen gespeichert."))
+        return entry
+
+
+class CatalogueAdmin(VersionGuardAdminMixin, HistoryAdmin):
     """Base for the catalogue's admins.
 
-    - "Verlauf" shows every version (who, when, what changed); an editor with change rights
-      restores one with "Speichern".
+    - "Verlauf" shows every version (who, when, why, what changed, in German); an editor with
+      change rights opens one and restores it, with everything it follows, by saving.
     - "Gelöschte Einträge" (above the list) lists what was deleted, each restorable the same
       way.
+    - A change form saved over a newer version is refused (core.edit_guard).
     - Deleting something still referred to answers with a message naming the references,
       also when the reference appeared between confirmation and deletion.
     - Addresses prefilled from a title transliterate German letters (ä → ae, ß → ss).
     """
 
     change_list_template = "admin/history_change_list.html"
-    object_history_list_template = "admin/history_list.html"
+    object_history_template = "admin/history_list.html"
+    revision_form_template = "admin/history_revision.html"
+    recover_form_template = "admin/history_revision.html"
 
     class Media:
         # After Django's urlify.js, whose URLify it wraps (inline rows use it too).
         js = ["admin/js/urlify.js", "js/german-slug.js"]
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history checks the view permission only; restoring (POST) is a change.
-        if request.method == "POST":
-            historical = self.model.history.model
-            record = historical.objects.filter(
-                **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id}
-            ).first()
-            if record is None or not self.has_change_history_permission(request, record.instance):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    # History ----------------------------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        versions = (
+            Version.objects.get_for_object(obj)
+            .select_related("revision__user")
+            .prefetch_related("revision__version_set__content_type")
+            .order_by("-pk")
+        )
+        page = Paginator(versions, HISTORY_PAGE).get_page(request.GET.get("p"))
+        shown = list(page.object_list)
+        older = versions.filter(pk__lt=shown[-1].pk).first() if shown else None
+        root = (self.model, str(obj.pk))
+        rows = []
+        for version, previous in zip(shown, [*shown[1:], older], strict=True):
+            state = revision_state(version)
+            rows.append(
+                {
+                    "when": when(version.revision.date_created),
+                    "who": person(version.revision.user) if version.revision.user else "–",
+                    "reason": version.revision.comment,
+                    "changes": differences(revision_state(previous), state, root)
+                    if previous
+                    else [],
+                    "first": previous is None,
+                    "url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_revision",
+                        args=[quote(obj.pk), version.pk],
+                    ),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": obj,
+            "title": _("Verlauf: %(entry)s") % {"entry": obj},
+            "rows": rows,
+            "page": page,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        request.history_reason = _("Wiederhergestellt: Stand vom %(when)s") % {
+            "when": when(version.revision.date_created)
+        }
+        context = {"version_when": when(version.revision.date_created), **(extra_context or {})}
+        with self.create_revision(request):  # the reverted choices and the save: one version
+            return super().revision_view(request, object_id, version_id, context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id)
+        request.history_reason = _("Wiederhergestellt nach dem Löschen")
+        context = {"version_when": when(version.revision.date_created), **(extra_context or {})}
+        with self.create_revision(request):
+            return super().recover_view(request, version_id, context)
 
     # Deleted entries ----------------------------------------------------------------------
 
@@ -74,34 +177,35 @@ class CatalogueAdmin(SimpleHistoryAdmin):
         return [deleted, *super().get_urls()]
 
     def deleted_view(self, request):
-        if not self.has_view_history_or_change_history_permission(request):
+        if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         opts = self.model._meta
-        historical = self.model.history.model
-        pk_name = opts.pk.attname
-        # The last deletion record of every entry that does not exist (again) today.
-        last_deletions = (
-            historical.objects.filter(history_type="-")
-            .exclude(**{f"{pk_name}__in": self.model._default_manager.values("pk")})
-            .order_by(pk_name, "-history_date", "-history_id")
-            .distinct(pk_name)
-            .values("history_id")
-        )
-        records = (
-            historical.objects.filter(history_id__in=Subquery(last_deletions))
-            .select_related("history_user")
-            .order_by("-history_date")[:DELETED_SHOWN]
-        )
-        rows = [
-            {
-                "record": record,
-                "restore_url": reverse(
-                    f"admin:{opts.app_label}_{opts.model_name}_simple_history",
-                    args=[getattr(record, pk_name), record.history_id],
-                ),
-            }
-            for record in records
-        ]
+        versions = (
+            Version.objects.get_deleted(self.model).select_related("revision").order_by("-pk")
+        )[:DELETED_SHOWN]
+        deletions = {
+            entry.object_id: entry
+            for entry in LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model),
+                action_flag=DELETION,
+                object_id__in=[v.object_id for v in versions],
+            )
+            .select_related("user")
+            .order_by("action_time")
+        }
+        rows = []
+        for version in versions:
+            deletion = deletions.get(version.object_id)
+            rows.append(
+                {
+                    "title": version.object_repr,
+                    "when": when(deletion.action_time) if deletion else "–",
+                    "who": person(deletion.user) if deletion else "–",
+                    "restore_url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_recover", args=[version.pk]
+                    ),
+                }
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,

@@ -8,6 +8,3 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Grundlagen")
-
-    def ready(self):
-        from core import history  # noqa: F401  registers the history baseline receiver

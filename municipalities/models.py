@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.db import choice_label
 from core.german import sort_key_expression
@@ -133,8 +132,6 @@ class Municipality(models.Model):
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
     objects = MunicipalityQuerySet.as_manager()
-    # The outline comes from the boundary import and is large; the sort key is derived.
-    history = HistoricalRecords(excluded_fields=["outline", "sort_name"])
 
     class Meta:
         verbose_name = _("Kommune")

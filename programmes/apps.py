@@ -16,6 +16,8 @@ class ProgrammesConfig(AppConfig):
 
         from municipalities import extensions
         from programmes import signals  # noqa: F401
+        from programmes.history import track_catalogue
         from programmes.places import EXTENSION
 
         extensions.register(EXTENSION)  # programmes on the municipality pages
+        track_catalogue()  # every save of a catalogue entry is a version in the history

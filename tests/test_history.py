@@ -1,18 +1,36 @@
-"""Nothing an editor does is lost: every change is recorded (who, when, what), an old version or
-a deleted entry is restored from the admin, deleting what others use is refused with a message,
+"""Nothing an editor does is lost: every save is recorded (who, when, why, what – in German),
+an old version is restored with everything it holds (topics, windows, participations …) or a
+deleted entry brought back from the admin, deleting what others use is refused with a message,
 and published programmes are archived instead of deleted."""
+
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.db.models import ProtectedError
 from django.urls import reverse
+from reversion.models import Revision, Version
 
+from core.history import BASELINE_REASON
 from municipalities.models import Municipality
-from programmes.models import Framework, GuidingPrinciple, Link, Participation, Programme
-from tests.admin_builders import make_editor
-from tests.factories import add_participation, make_nrw_chain, make_principle, make_programme
-from tests.test_admin import programme_post
+from programmes.models import (
+    ApplicationWindow,
+    Framework,
+    Link,
+    Participation,
+    Programme,
+)
+from tests.admin_builders import make_editor, make_source
+from tests.admin_forms import inline_prefix, shown_form
+from tests.factories import (
+    add_participation,
+    make_funding_body,
+    make_nrw_chain,
+    make_principle,
+    make_programme,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,100 +56,174 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-# Who, when, what -------------------------------------------------------------------------------
+def change_url(programme) -> str:
+    return reverse("admin:programmes_programme_change", args=[programme.pk])
+
+
+def versions_of(obj):
+    return Version.objects.get_for_object(obj).select_related("revision__user").order_by("pk")
+
+
+def state(programme: Programme) -> dict:
+    """Everything a version of a programme holds, in comparable form."""
+    programme = Programme.objects.get(pk=programme.pk)
+    return {
+        "fields": {f: getattr(programme, f) for f in ["title", "summary", "kind", "end_date"]},
+        "topics": sorted(programme.topics.values_list("name", flat=True)),
+        "windows": sorted(programme.application_windows.values_list("pk", "opens", "closes")),
+        "participations": sorted(
+            programme.participations.values_list("pk", "municipality__name", "role", "round")
+        ),
+        "links": sorted(programme.links.values_list("pk", "title", "url")),
+        "sources": sorted(programme.sources.values_list("pk", "title")),
+    }
+
+
+# Who, when, why, what --------------------------------------------------------------------------
 
 
 def test_an_edit_is_recorded_with_the_version_before_it(editor_client, editor):
     programme = make_programme("Initiative ergreifen", summary="Alt.")
-    Programme.history.all().delete()  # as if loaded from the fixtures: no history yet
-    response = editor_client.post(
-        reverse("admin:programmes_programme_change", args=[programme.pk]),
-        programme_post(title="Initiative ergreifen NRW", slug=programme.slug, summary="Neu."),
-    )
-    assert response.status_code == 302
+    Revision.objects.all().delete()  # as if loaded from the fixtures: no history yet
+    page = editor_client.get(change_url(programme))
+    data = shown_form(page) | {"title": "Initiative ergreifen NRW", "summary": "Neu."}
+    assert editor_client.post(change_url(programme), data).status_code == 302
 
-    before, after = programme.history.order_by("history_date", "history_id")
-    assert (before.title, before.summary, before.history_user) == (
+    before, after = versions_of(programme)
+    assert before.field_dict["summary"] == "Alt."
+    assert (before.revision.user, before.revision.comment) == (None, BASELINE_REASON)
+    assert (after.field_dict["summary"], after.revision.user) == ("Neu.", editor)
+
+    history = editor_client.get(reverse("admin:programmes_programme_history", args=[programme.pk]))
+    content = history.content.decode()
+    assert "redakteurin" in content
+    assert "<strong>Kurzbeschreibung:</strong> <del>Alt.</del> &rarr; <ins>Neu.</ins>" in content
+
+
+def test_the_history_speaks_german_with_labels_dates_names_and_reason(editor_client):
+    bildung, soziales = make_topic("Bildung"), make_topic("Soziales")
+    programme = make_programme(
+        "Initiative ergreifen", topics=[bildung, soziales], windows=[(date(2025, 1, 1), None)]
+    )
+    page = editor_client.get(change_url(programme))
+    data = shown_form(page) | {"kind": "qualifizierung", "topics": [str(bildung.pk)]}
+    data[f"{inline_prefix(page, ApplicationWindow)}-0-closes"] = "15.03.2025"
+    assert editor_client.post(change_url(programme), data).status_code == 302
+
+    history = editor_client.get(reverse("admin:programmes_programme_history", args=[programme.pk]))
+    rows = history.context["rows"]
+    changes = {(c.what, c.old, c.new) for c in rows[0]["changes"]}
+    assert ("Art", "Förderprogramm", "Qualifizierung") in changes
+    assert ("Themen", "Bildung, Soziales", "Bildung") in changes
+    assert ("Antragsfenster „01.01.2025 – 15.03.2025“: Bis (Frist)", "–", "15.03.2025") in changes
+    assert rows[0]["reason"]  # the admin's change message, never an empty column
+    content = history.content.decode()
+    assert "Verlauf" in content and "Historical" not in content and "History" not in content
+
+
+def test_restoring_brings_back_topics_windows_and_participations_exactly(editor_client, editor):
+    towns = make_nrw_chain()
+    bildung, soziales = make_topic("Bildung"), make_topic("Soziales")
+    programme = make_programme(
         "Initiative ergreifen",
-        "Alt.",
-        None,
+        topics=[bildung, soziales],
+        windows=[(date(2025, 1, 1), date(2025, 2, 1))],
+        end_date=date(2025, 12, 31),
     )
-    assert before.history_change_reason == "Stand vor der ersten erfassten Änderung"
-    assert (after.title, after.summary, after.history_user) == (
-        "Initiative ergreifen NRW",
-        "Neu.",
-        editor,
-    )
-    changed = {change.field for change in after.diff_against(before).changes}
-    assert {"title", "summary"} <= changed
+    add_participation(programme, towns["wuppertal"], role="partner", round="2024")
+    Link.objects.create(programme=programme, title="Aufruf", url="https://example.org/a")
+    make_source(programme, title="Richtlinie")
+    earlier, earlier_version = state(programme), versions_of(programme).last()
 
-    page = editor_client.get(reverse("admin:programmes_programme_history", args=[programme.pk]))
-    content = page.content.decode()
-    assert page.status_code == 200
-    assert "redakteurin" in content and "Initiative ergreifen NRW" in content
-    assert "Alt. &rarr; Neu." in content.replace("\n", "")
+    page = editor_client.get(change_url(programme))
+    data = shown_form(page) | {"topics": [str(bildung.pk)], "end_date": "30.06.2026"}
+    windows, parts = inline_prefix(page, ApplicationWindow), inline_prefix(page, Participation)
+    data[f"{windows}-0-closes"] = "15.03.2025"
+    data[f"{parts}-0-DELETE"] = "on"
+    data |= {
+        f"{parts}-TOTAL_FORMS": "2",
+        f"{parts}-1-municipality": str(towns["iserlohn"].pk),
+        f"{parts}-1-role": "leitkommune",
+    }
+    assert editor_client.post(change_url(programme), data).status_code == 302
+    changed = state(programme)
+    assert changed["topics"] == ["Bildung"] and changed["fields"]["end_date"] == date(2026, 6, 30)
+    assert [p[1] for p in changed["participations"]] == ["Iserlohn"]
 
-
-def test_an_editor_restores_an_earlier_version(editor_client, editor):
-    programme = make_programme("Initiative ergreifen", summary="Alt.")
-    first = programme.history.latest()
-    programme.summary = "Versehentlich überschrieben."
-    programme.save()
-
-    url = reverse("admin:programmes_programme_simple_history", args=[programme.pk, first.pk])
+    url = reverse("admin:programmes_programme_revision", args=[programme.pk, earlier_version.pk])
     form = editor_client.get(url)
     assert form.status_code == 200
-    assert form.context["adminform"].form.initial["summary"] == "Alt."
-    response = editor_client.post(
-        url, programme_post(title=programme.title, slug=programme.slug, summary="Alt.")
-    )
+    assert state(programme) == changed  # looking is not restoring
+    response = editor_client.post(url, shown_form(form))
     assert response.status_code == 302
-    programme.refresh_from_db()
-    assert programme.summary == "Alt."
-    assert programme.history.latest().history_user == editor
+
+    assert state(programme) == earlier
+    latest = versions_of(programme).last()
+    assert latest.revision.user == editor
+    assert latest.revision.comment.startswith("Wiederhergestellt: Stand vom ")
+    assert versions_of(programme).filter(pk__gt=earlier_version.pk).count() == 2  # kept
 
 
 def test_looking_at_history_is_not_restoring_it(client):
     """A staff member who may only view programmes can open old versions but not save one."""
     viewer = User.objects.create_user("leserin", password="ein-langes-Testpasswort", is_staff=True)
-    viewer.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_programme", "view_historicalprogramme"])
-    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_programme"))
     client.force_login(viewer)
     programme = make_programme("Initiative ergreifen", summary="Alt.")
-    first = programme.history.latest()
+    first = versions_of(programme).last()
     programme.summary = "Neu."
     programme.save()
-    url = reverse("admin:programmes_programme_simple_history", args=[programme.pk, first.pk])
-    assert client.get(url).status_code == 200
-    response = client.post(url, programme_post(title=programme.title, slug=programme.slug))
-    assert response.status_code == 403
+    url = reverse("admin:programmes_programme_revision", args=[programme.pk, first.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    assert client.post(url, {"title": programme.title}).status_code == 403
     programme.refresh_from_db()
     assert programme.summary == "Neu."
 
 
-def test_publication_actions_are_recorded_per_programme(editor_client, editor):
+def test_a_workflow_action_records_each_programme_on_its_own(editor_client, editor):
     drafts = [make_programme(f"Entwurf {i}", publication="draft") for i in range(2)]
     editor_client.post(
         reverse("admin:programmes_programme_changelist"),
-        {"action": "publish", "_selected_action": [str(p.pk) for p in drafts]},
+        {"action": "submit_for_review", "_selected_action": [str(p.pk) for p in drafts]},
     )
-    for draft in drafts:
-        latest = draft.history.latest()
-        assert (latest.publication, latest.history_user) == ("published", editor)
+    latest = [versions_of(draft).last() for draft in drafts]
+    assert [(v.field_dict["publication"], v.revision.user) for v in latest] == [
+        ("review", editor),
+        ("review", editor),
+    ]
+    assert latest[0].revision != latest[1].revision  # restoring one leaves the other alone
 
 
-def test_history_covers_principles_municipalities_and_participations(editor):
+def test_every_catalogue_model_keeps_a_history_shown_in_the_admin(editor_client):
     chain = make_nrw_chain()
     principle = make_principle("Orte der Begegnung stärken")
-    participation = add_participation(make_programme("Quartiere"), chain["wuppertal"])
-    for model, obj in [
-        (GuidingPrinciple, principle),
-        (Municipality, chain["wuppertal"]),
-        (Participation, participation),
-        (Framework, principle.framework),
+    programme = make_programme("Quartiere")
+    for obj in [
+        principle,
+        principle.framework,
+        chain["wuppertal"],
+        add_participation(programme, chain["wuppertal"]),
+        make_topic("Bildung"),
+        make_funding_body("Ministerium für Heimat"),
+        make_source(programme, title="Richtlinie"),
     ]:
-        assert model.history.filter(id=obj.pk).exists(), model
+        opts = obj._meta
+        page = editor_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+        )
+        assert page.status_code == 200, opts.label
+        assert page.context["rows"], opts.label
+
+
+def test_a_topic_rename_is_in_its_own_history(editor_client):
+    topic = make_topic("Bildung")
+    url = reverse("admin:programmes_topic_change", args=[topic.pk])
+    data = shown_form(editor_client.get(url)) | {"name": "Bildung und Lernen"}
+    assert editor_client.post(url, data).status_code == 302
+    history = editor_client.get(reverse("admin:programmes_topic_history", args=[topic.pk]))
+    (change,) = history.context["rows"][0]["changes"]
+    assert (change.what, change.old, change.new) == ("Name", "Bildung", "Bildung und Lernen")
 
 
 # Deleted entries come back ---------------------------------------------------------------------
@@ -150,18 +242,11 @@ def test_a_deleted_link_is_listed_and_restored(editor_client, editor):
     listing = editor_client.get(reverse("admin:programmes_link_deleted"))
     assert listing.status_code == 200
     (row,) = listing.context["rows"]
-    assert row["record"].title == "Aufruf"
-    assert row["record"].history_user == editor
+    assert (row["title"], row["who"]) == ("Aufruf", "redakteurin")
 
-    restore = editor_client.post(
-        row["restore_url"],
-        {
-            "programme": str(programme.pk),
-            "title": "Aufruf",
-            "url": "https://example.org/a",
-            "position": "0",
-        },
-    )
+    form = editor_client.get(row["restore_url"])
+    assert form.status_code == 200
+    restore = editor_client.post(row["restore_url"], shown_form(form))
     assert restore.status_code == 302
     assert Link.objects.get(pk=link_id).title == "Aufruf"
     assert editor_client.get(reverse("admin:programmes_link_deleted")).context["rows"] == []
@@ -240,7 +325,7 @@ def test_not_even_a_superuser_deletes_a_published_programme(admin_client_):
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.publication == "archived"
-    assert programme.history.latest().publication == "archived"
+    assert versions_of(programme).last().field_dict["publication"] == "archived"
 
 
 def test_bulk_delete_refuses_a_selection_with_a_published_programme(admin_client_):
@@ -266,4 +351,4 @@ def test_drafts_and_archived_programmes_may_be_deleted_by_an_administrator(admin
         url = reverse("admin:programmes_programme_delete", args=[programme.pk])
         assert admin_client_.post(url, {"post": "yes"}).status_code == 302
     assert not Programme.objects.exists()
-    assert Programme.history.filter(history_type="-").count() == 2
+    assert Version.objects.get_deleted(Programme).count() == 2

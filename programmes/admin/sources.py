@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_base import CatalogueAdmin
 from programmes.models import Source
 
 
@@ -17,7 +18,7 @@ class SourceInline(GenericTabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CatalogueAdmin):
     """All sources at a glance. A source is added on the page of the entry it documents, so
     there is no add page here."""
 

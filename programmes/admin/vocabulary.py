@@ -1,14 +1,15 @@
 """The vocabularies programmes are filtered by: topics, target groups, funding types, funders;
-each list shows how many programmes use an entry."""
+each list shows how many programmes use an entry, each entry has its history."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_base import CatalogueAdmin
 from programmes.models import FundingBody, FundingType, TargetGroup, Topic
 
 
-class NamedEntryAdmin(admin.ModelAdmin):
+class NamedEntryAdmin(CatalogueAdmin):
     list_display = ["name", "slug", "programme_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}

@@ -5,7 +5,6 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from programmes.models.base import SlugNaturalKeyManager, Timestamped
 
@@ -19,7 +18,6 @@ class Framework(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = SlugNaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Leitbild")
@@ -50,7 +48,6 @@ class PrincipleArea(models.Model):
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     objects = PrincipleAreaManager()
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Bereich")
@@ -88,7 +85,6 @@ class GuidingPrinciple(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = SlugNaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Leitsatz")
@@ -135,7 +131,6 @@ class Goal(models.Model):
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     objects = GoalManager()
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Ziel")
@@ -173,7 +168,6 @@ class Measure(models.Model):
     text = models.TextField(_("Umsetzungsvorschlag"))
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Umsetzungsvorschlag")
