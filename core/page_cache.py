@@ -81,11 +81,14 @@ def query_parameters(*names: str, flags: tuple[str, ...] = ()):
     return mark
 
 
-def streamed(view):
-    """Marks a view whose answers are streamed as they are made (downloads, calendars): the page
-    cache never keeps them, so it does not even look up the catalogue version for them."""
+def not_kept(view):
+    """Marks a view the page cache never keeps, so it does not even look up the catalogue
+    version for it: streamed answers (downloads, calendars) and editors' previews."""
     view.page_cache = False
     return view
+
+
+streamed = not_kept  # answers streamed as they are made
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,9 @@ BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 # Staff must confirm their password login with a TOTP code (portal/two_factor.py).
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", default=not DEBUG)
+# Synthetic programmes (load tests, `generate_catalogue`) stay out of the editors' lists
+# unless this asks for them.
+ADMIN_SHOW_SYNTHETIC = env_bool("ADMIN_SHOW_SYNTHETIC", default=False)
 OTP_TOTP_ISSUER = "Kommunalkompass NRW"
 
 # Brute-force lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline
 from django.db.models import Count, OuterRef, Prefetch, Q
@@ -9,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
-from core.page_cache import query_parameters
+from core.page_cache import not_kept, query_parameters
 from programmes.facets import FacetCounter
 from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import (
@@ -115,9 +116,38 @@ def _active_filter_chips(query, filterset, facets):
 
 @query_parameters()
 def programme_detail(request, slug):
-    programme = (
-        Programme.objects.published()
-        .with_status()
+    programme = _with_details(Programme.objects.published()).filter(slug=slug).first()
+    if programme is None:
+        return _moved(slug)
+    return render(request, "programmes/programme_detail.html", _detail_context(request, programme))
+
+
+@not_kept
+def programme_preview(request, pk):
+    """The page of any programme, draft or not, exactly as the public would see it, for signed-in
+    editors only; everyone else gets the 404 of an address that does not exist."""
+    if not may_preview(request.user):
+        raise Http404
+    programme = _with_details(Programme.objects.all()).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    context = {**_detail_context(request, programme), "preview": True}
+    response = render(request, "programmes/programme_detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def may_preview(user) -> bool:
+    """Staff who may view programmes and, where the admin asks for it, passed the second factor."""
+    if not (user.is_active and user.is_staff and user.has_perm("programmes.view_programme")):
+        return False
+    return not settings.ADMIN_REQUIRE_2FA or user.is_verified()
+
+
+def _with_details(programmes):
+    return (
+        programmes.with_status()
         .with_next_deadline()
         .with_vocabulary()
         .annotate(
@@ -136,12 +166,11 @@ def programme_detail(request, slug):
                 ),
             ),
         )
-        .filter(slug=slug)
-        .first()
     )
-    if programme is None:
-        return _moved(slug)
-    context = {
+
+
+def _detail_context(request, programme) -> dict:
+    return {
         "programme": programme,
         # A draft or withdrawn parent or predecessor stays unnamed on a public page.
         "parent": _if_public(programme.parent),
@@ -153,7 +182,6 @@ def programme_detail(request, slug):
         "participation_groups": _group_participations(programme.participations.all()),
         "json_ld": programme_json_ld(request, programme),
     }
-    return render(request, "programmes/programme_detail.html", context)
 
 
 def _if_public(programme: Programme | None) -> Programme | None:

@@ -113,6 +113,8 @@ def test_programme_form_groups_every_editable_field(editor_client):
         if getattr(f, "editable", False) and not f.auto_created and f.concrete or f.many_to_many
     }
     editable -= {"id", "created", "updated", "former_slugs"}  # kept by the app, shown read-only
+    # The state moves only through the workflow's steps; the schedule is the Freigabe's.
+    editable -= {"publication", "publish_at", "withdraw_at"}
     assert set(response.context["adminform"].form.fields) == editable
 
 
@@ -203,6 +205,7 @@ EXPECTED_PERMISSIONS = {
     f"programmes.delete_{m}"
     for m in ["applicationwindow", "link", "participation", "source", "goal", "measure"]
 }
+EXPECTED_PERMISSIONS.add("programmes.view_publicationstep")  # the workflow's log, read only
 # The change history: view old versions and restore one, never add or delete.
 HISTORICAL = {
     "programmes": [
@@ -235,7 +238,7 @@ def group_permissions() -> set[str]:
 
 def test_editor_group_has_exactly_the_expected_permissions(editor):
     assert group_permissions() == EXPECTED_PERMISSIONS
-    assert len(EXPECTED_PERMISSIONS) == 51 + 20
+    assert len(EXPECTED_PERMISSIONS) == 52 + 20
     assert not any(
         p.startswith(("auth.", "admin.", "sessions.", "contenttypes."))
         for p in editor.get_all_permissions()
@@ -245,11 +248,11 @@ def test_editor_group_has_exactly_the_expected_permissions(editor):
 def test_setup_roles_is_idempotent_and_repairs_drift():
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "angelegt mit 71 Berechtigungen" in out.getvalue()
+    assert "„Redaktion“ angelegt mit 72 Berechtigungen" in out.getvalue()
 
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "ist aktuell (71 Berechtigungen)" in out.getvalue()
+    assert "„Redaktion“ ist aktuell (72 Berechtigungen)" in out.getvalue()
 
     group = Group.objects.get(name="Redaktion")
     group.permissions.add(Permission.objects.get(codename="add_user"))
@@ -460,27 +463,25 @@ def test_valid_programme_with_inlines_is_saved(editor_client):
 # Actions, status, search --------------------------------------------------
 
 
-def test_publish_and_withdraw_actions(editor_client, editor):
+def test_editors_submit_a_selection_for_review_but_cannot_publish_it(editor_client, editor):
     drafts = [make_programme(f"Entwurf {i}", publication="draft") for i in range(2)]
-    published = make_programme("Schon öffentlich")
-    before = timezone.now()
     url = admin_url("programmes.programme", "changelist")
-    selected = [str(p.pk) for p in [*drafts, published]]
+    actions = [
+        value
+        for value, _label in editor_client.get(url).context["action_form"].fields["action"].choices
+    ]
+    assert "submit_for_review" in actions and "publish" not in actions and "archive" not in actions
 
     response = editor_client.post(
-        url, {"action": "publish", "_selected_action": selected}, follow=True
+        url,
+        {"action": "submit_for_review", "_selected_action": [str(p.pk) for p in drafts]},
+        follow=True,
     )
-    assert "2 Programme veröffentlicht." in response.content.decode()
-    assert set(Programme.objects.values_list("publication", flat=True)) == {"published"}
-    assert all(p.updated >= before for p in Programme.objects.filter(pk__in=[d.pk for d in drafts]))
+    assert "2 Programme zur Prüfung gegeben." in response.content.decode()
+    assert set(Programme.objects.values_list("publication", flat=True)) == {"review"}
     assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 2
-    assert set(Programme.objects.published()) == {*drafts, published}
-
-    response = editor_client.post(
-        url, {"action": "withdraw_to_draft", "_selected_action": [str(drafts[0].pk)]}, follow=True
-    )
-    assert "1 Programm als Entwurf zurückgezogen." in response.content.decode()
-    assert drafts[0] not in Programme.objects.published()
+    editor_client.post(url, {"action": "publish", "_selected_action": [str(drafts[0].pk)]})
+    assert not Programme.objects.published().exists()
 
 
 def test_changelist_shows_and_filters_the_derived_status(editor_client):
@@ -587,7 +588,7 @@ def test_programme_changelist_query_count_does_not_grow_with_rows(
 
 
 def test_editor_saves_a_change_and_search_sees_it(editor_client):
-    programme = make_programme("Initiative ergreifen", publication="draft")
+    programme = make_programme("Initiative ergreifen")
     topic = make_topic("Bürgerschaftliches Engagement")
     response = editor_client.post(
         admin_url("programmes.programme", "change", programme.pk),
@@ -596,7 +597,6 @@ def test_editor_saves_a_change_and_search_sees_it(editor_client):
             slug=programme.slug,
             summary="Bürgerinnen und Bürger übernehmen Gebäude.",
             topics=[str(topic.pk)],
-            publication="published",
         ),
     )
     assert response.status_code == 302

@@ -36,3 +36,4 @@ __all__ = [
 admin.site.site_header = "Kommunalkompass NRW – Redaktion"
 admin.site.site_title = "Kommunalkompass NRW"
 admin.site.index_title = _("Katalog pflegen")
+admin.site.index_template = "admin/desk_index.html"  # the desk (programmes.admin.desk) on top

@@ -2,15 +2,18 @@
 archiving live in programmes.admin.publication, the child rows' inlines in
 programmes.admin.parts."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import CatalogueAdmin
+from programmes.admin.filters import AttentionFilter, DeadlineFilter
 from programmes.admin.forms import ProgrammeForm
 from programmes.admin.link_checks import LinkCheckReport
 from programmes.admin.parts import ApplicationWindowInline, LinkInline, ParticipationInline
 from programmes.admin.publication import PublicationAdminMixin
 from programmes.admin.sources import SourceInline
+from programmes.admin.workflow import WorkflowAdminMixin
 from programmes.models import Programme
 from programmes.querysets import Status
 
@@ -29,25 +32,19 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(LinkCheckReport, PublicationAdminMixin, CatalogueAdmin):
+class ProgrammeAdmin(LinkCheckReport, WorkflowAdminMixin, PublicationAdminMixin, CatalogueAdmin):
     form = ProgrammeForm
-    list_display = [
-        "title",
-        "kind",
-        "level",
-        "funding_body",
-        "publication",
-        "derived_status",
-        "updated",
-    ]
+    # Essential columns first; the list fits 1280 px (tests/test_editorial_browser.py).
+    list_display = ["title", "publication", "derived_status", "updated", "level", "funding_body"]
     list_filter = [
         "publication",
         StatusFilter,
+        DeadlineFilter,
+        AttentionFilter,
         "kind",
         "level",
         "topics",
         ("funding_body", admin.RelatedOnlyFieldListFilter),
-        "is_synthetic",
     ]
     list_select_related = ["funding_body"]
     search_fields = ["title", "short_name", "slug"]
@@ -110,7 +107,17 @@ class ProgrammeAdmin(LinkCheckReport, PublicationAdminMixin, CatalogueAdmin):
         (_("Beziehungen"), {"fields": ["parent", "predecessor", "principles"]}),
         (
             _("Prüfung und Veröffentlichung"),
-            {"fields": ["facts_checked_on", "publication", "is_synthetic", "created", "updated"]},
+            {
+                "fields": [
+                    "facts_checked_on",
+                    "publication",
+                    "publish_at",
+                    "withdraw_at",
+                    "is_synthetic",
+                    "created",
+                    "updated",
+                ]
+            },
         ),
     ]
     inlines = [ApplicationWindowInline, LinkInline, ParticipationInline, SourceInline]
@@ -118,7 +125,14 @@ class ProgrammeAdmin(LinkCheckReport, PublicationAdminMixin, CatalogueAdmin):
 
     def get_queryset(self, request):
         # The stored search vector is never shown; it is the largest column of the row.
-        return super().get_queryset(request).with_status().defer("search_vector")
+        programmes = super().get_queryset(request).with_status().defer("search_vector")
+        if not settings.ADMIN_SHOW_SYNTHETIC:
+            programmes = programmes.filter(is_synthetic=False)
+        return programmes
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return [*shown, "is_synthetic"] if settings.ADMIN_SHOW_SYNTHETIC else shown
 
     def get_view_on_site_url(self, obj=None):
         # The public site shows published programmes only; a draft's link would be a 404.
@@ -139,4 +153,4 @@ class ProgrammeAdmin(LinkCheckReport, PublicationAdminMixin, CatalogueAdmin):
     @admin.display(description=_("Status"), ordering="status")
     def derived_status(self, obj):
         status = getattr(obj, "status", None)  # absent on an unsaved programme
-        return Status(status).label if status else None
+        return Status(status).label if status else _("ergibt sich beim Speichern")

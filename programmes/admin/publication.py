@@ -1,6 +1,7 @@
-"""Publishing a programme from the admin: the publish / withdraw / archive actions, and the rule
+"""Publishing a programme from the admin: the workflow's actions for a selection, and the rule
 that a published programme is archived, never deleted (links to it and its history stay valid).
-Every change goes through `save()`, so the history records it, and into the admin's log."""
+Every change goes through programmes.workflow.move(), so the history and the log of steps record
+it, and into the admin's log."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
@@ -13,13 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from programmes.models import Programme
+from programmes.workflow import WorkflowError, may_publish, move
 
 Publication = Programme.Publication
-
-
-def set_publication(programme: Programme, state: str) -> None:
-    programme.publication = state
-    programme.save(update_fields=["publication", "updated"])
 
 
 def publication_changed() -> list[dict]:
@@ -28,10 +25,11 @@ def publication_changed() -> list[dict]:
     return [{"changed": {"fields": [field]}}]
 
 
-def publication_action(name: str, state: str, description, done_singular, done_plural):
-    """An admin action moving the selected programmes to `state`."""
+def publication_action(name: str, state: str, description, done_singular, done_plural, role):
+    """An admin action moving the selected programmes to `state` (role: "change" for the
+    editors' step, "publish" for the steps of the group „Freigabe“)."""
 
-    @admin.action(description=description, permissions=["change"])
+    @admin.action(description=description, permissions=[role])
     def action(modeladmin, request, queryset):
         modeladmin.move_to(request, queryset, state, done_singular, done_plural)
 
@@ -40,23 +38,26 @@ def publication_action(name: str, state: str, description, done_singular, done_p
 
 
 class PublicationAdminMixin:
-    """For ProgrammeAdmin: the publication actions and archiving instead of deleting."""
+    """For ProgrammeAdmin: the workflow's steps for a selection, and archiving instead of
+    deleting. Steps back need a reason and are taken on the programme's page."""
 
-    actions = ["publish", "withdraw_to_draft", "archive"]
+    actions = ["submit_for_review", "publish", "archive"]
 
+    submit_for_review = publication_action(
+        "submit_for_review",
+        Publication.REVIEW,
+        _("Ausgewählte zur Prüfung geben"),
+        "%(count)d Programm zur Prüfung gegeben.",
+        "%(count)d Programme zur Prüfung gegeben.",
+        "change",
+    )
     publish = publication_action(
         "publish",
         Publication.PUBLISHED,
         _("Ausgewählte veröffentlichen"),
         "%(count)d Programm veröffentlicht.",
         "%(count)d Programme veröffentlicht.",
-    )
-    withdraw_to_draft = publication_action(
-        "withdraw_to_draft",
-        Publication.DRAFT,
-        _("Ausgewählte als Entwurf zurückziehen"),
-        "%(count)d Programm als Entwurf zurückgezogen.",
-        "%(count)d Programme als Entwurf zurückgezogen.",
+        "publish",
     )
     archive = publication_action(
         "archive",
@@ -64,12 +65,21 @@ class PublicationAdminMixin:
         _("Ausgewählte archivieren"),
         "%(count)d Programm archiviert.",
         "%(count)d Programme archiviert.",
+        "publish",
     )
 
+    def has_publish_permission(self, request, obj=None):
+        return may_publish(request.user)
+
     def move_to(self, request, queryset, state: str, done_singular, done_plural):
-        changed = list(queryset.exclude(publication=state).order_by())
-        for programme in changed:  # one save each, so the history records every change
-            set_publication(programme, state)
+        changed, refused = [], []
+        for programme in queryset.exclude(publication=state).order_by():
+            try:  # one save each, so the history records every change
+                move(programme, state, user=request.user)
+            except WorkflowError as error:
+                refused.append(f"„{programme.title}“: {' '.join(error.problems)}")
+            else:
+                changed.append(programme)
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
             queryset=changed,
@@ -82,6 +92,8 @@ class PublicationAdminMixin:
             ngettext(done_singular, done_plural, count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
 
     # Published programmes are archived, never deleted ---------------------------------------
 
@@ -103,8 +115,10 @@ class PublicationAdminMixin:
         """Asked to delete a published programme, the admin offers to archive it."""
         if not self.has_change_permission(request, programme):
             raise PermissionDenied
+        if not may_publish(request.user):
+            raise PermissionDenied
         if request.method == "POST" and "archive" in request.POST:
-            set_publication(programme, Publication.ARCHIVED)
+            move(programme, Publication.ARCHIVED, user=request.user)
             self.log_change(request, programme, publication_changed())
             self.message_user(
                 request,

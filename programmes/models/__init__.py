@@ -4,6 +4,7 @@ from programmes.models.programme import ApplicationWindow, Link, Participation, 
 from programmes.models.search_terms import SynonymGroup
 from programmes.models.sources import Source
 from programmes.models.taxonomy import FundingBody, FundingType, TargetGroup, Topic
+from programmes.models.workflow import PublicationStep
 
 __all__ = [
     "ApplicationWindow",
@@ -18,6 +19,7 @@ __all__ = [
     "Participation",
     "PrincipleArea",
     "Programme",
+    "PublicationStep",
     "Source",
     "SynonymGroup",
     "TargetGroup",

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,7 +32,8 @@ class Programme(Timestamped):
 
     class Publication(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
-        PUBLISHED = "published", _("veröffentlicht")
+        REVIEW = "review", _("zur Prüfung")
+        PUBLISHED = "published", _("veröffentlicht")  # the only public state
         ARCHIVED = "archived", _("archiviert")
 
     title = models.CharField(_("Titel"), max_length=250)
@@ -134,6 +136,19 @@ class Programme(Timestamped):
         default=Publication.DRAFT,
         db_index=True,
     )
+    # Carried out by programmes.workflow.carry_out_schedule (job and command publish_scheduled).
+    publish_at = models.DateTimeField(
+        _("veröffentlichen am"),
+        null=True,
+        blank=True,
+        help_text=_("Wird zu diesem Zeitpunkt veröffentlicht, wenn die Angaben vollständig sind."),
+    )
+    withdraw_at = models.DateTimeField(
+        _("zurückziehen am"),
+        null=True,
+        blank=True,
+        help_text=_("Verschwindet zu diesem Zeitpunkt von der Website (wird wieder Entwurf)."),
+    )
     facts_checked_on = models.DateField(
         _("Angaben geprüft am"),
         null=True,
@@ -176,7 +191,16 @@ class Programme(Timestamped):
         verbose_name = _("Programm")
         verbose_name_plural = _("Programme")
         ordering = ["sort_title"]
+        permissions = [
+            ("publish_programme", _("Programme veröffentlichen, zurückziehen und archivieren"))
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(withdraw_at__isnull=True)
+                | Q(publish_at__isnull=True)
+                | Q(withdraw_at__gt=models.F("publish_at")),
+                name="programme_withdraw_after_publish",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
@@ -236,6 +260,11 @@ class Programme(Timestamped):
         return checked is None or checked < today - timedelta(days=FACTS_FRESH_DAYS)
 
 
+def german_date(day: date | None) -> str:
+    """TT.MM.JJJJ, as the admin's date fields show it; "…" for an open end."""
+    return date_format(day, "d.m.Y") if day else "…"
+
+
 class ApplicationWindow(models.Model):
     """A period in which applications are accepted; no dates at all means "any time"."""
 
@@ -269,7 +298,7 @@ class ApplicationWindow(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.opens or '…'} – {self.closes or '…'}"
+        return f"{german_date(self.opens)} – {german_date(self.closes)}"
 
 
 class Link(models.Model):

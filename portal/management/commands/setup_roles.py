@@ -1,4 +1,4 @@
-"""Create or update the editors' group "Redaktion" with exactly the permissions editors need.
+"""Create or update the groups "Redaktion" and "Freigabe" with exactly the permissions they need.
 
 Editors curate the catalogue: they add, change and view every entry of the programmes and
 municipalities apps. They delete only the small dependent rows edited inline (application
@@ -6,7 +6,12 @@ windows, links, participations, sources, goals and measures); a programme is wit
 instead of deleted. Users, groups, sessions and the admin log stay with administrators.
 The change history of the catalogue (django-simple-history) they may view and restore from
 ("view" and "change" on the historical models), never rewrite or delete.
-Running the command again changes nothing unless the group drifted from this definition.
+The log of publication steps they only read: programmes.workflow writes it.
+
+Reviewers ("Freigabe") publish, withdraw and archive programmes (programmes.workflow): they view
+everything the editors see, change programmes and hold the permission to publish. Someone who
+both writes and publishes belongs to both groups.
+Running the command again changes nothing unless a group drifted from this definition.
 """
 
 from django.apps import apps
@@ -16,6 +21,9 @@ from django.db import transaction
 from simple_history.models import HistoricalChanges
 
 GROUP_NAME = "Redaktion"
+PUBLISHER_GROUP_NAME = "Freigabe"
+PUBLISHER_EXTRA = {("programmes", "change_programme"), ("programmes", "publish_programme")}
+READ_ONLY = {"programmes.publicationstep"}
 CATALOGUE_APPS = ["programmes", "municipalities"]
 EVERYDAY_ACTIONS = ["add", "change", "view"]
 HISTORY_ACTIONS = ["view", "change"]  # look at old versions, restore one
@@ -38,16 +46,26 @@ def editor_permission_keys() -> set[tuple[str, str]]:
             label = model._meta.label_lower
             if issubclass(model, HistoricalChanges):
                 actions = HISTORY_ACTIONS
+            elif label in READ_ONLY:
+                actions = ["view"]
             else:
                 actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
             keys.update((app_label, f"{action}_{model._meta.model_name}") for action in actions)
     return keys
 
 
+def publisher_permission_keys() -> set[tuple[str, str]]:
+    """Everything the editors may view, and changing and publishing programmes."""
+    viewing = {key for key in editor_permission_keys() if key[1].startswith("view_")}
+    return viewing | PUBLISHER_EXTRA
+
+
+GROUPS = {GROUP_NAME: editor_permission_keys, PUBLISHER_GROUP_NAME: publisher_permission_keys}
+
+
 @transaction.atomic
-def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
+def ensure_group(name: str, wanted_keys: set) -> tuple[bool, set[str], set[str], int]:
     """Bring the group in line; returns (created, added, removed, total) by permission name."""
-    wanted_keys = editor_permission_keys()
     wanted = {
         (p.content_type.app_label, p.codename): p
         for p in Permission.objects.filter(
@@ -60,7 +78,7 @@ def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
         names = ", ".join(sorted(f"{app}.{codename}" for app, codename in missing))
         raise CommandError(f"Berechtigungen fehlen ({names}). Zuerst `manage.py migrate`.")
 
-    group, created = Group.objects.get_or_create(name=GROUP_NAME)
+    group, created = Group.objects.get_or_create(name=name)
     current = set(group.permissions.all())
     target = set(wanted.values())
     group.permissions.set(target)
@@ -77,25 +95,28 @@ def ensure_editor_group() -> tuple[bool, set[str], set[str], int]:
 
 
 class Command(BaseCommand):
-    help = f"Legt die Gruppe „{GROUP_NAME}“ mit genau den Rechten der Redaktion an."
+    help = "Legt die Gruppen „Redaktion“ und „Freigabe“ mit genau ihren Rechten an."
 
     def handle(self, *args, **options):
-        created, added, removed, total = ensure_editor_group()
-        if options["verbosity"] < 1:
-            return
+        for name, keys in GROUPS.items():
+            outcome = ensure_group(name, keys())
+            if options["verbosity"] >= 1:
+                self.report(name, *outcome)
+
+    def report(self, group_name, created, added, removed, total):
         if created:
             self.stdout.write(
-                self.style.SUCCESS(f"Gruppe „{GROUP_NAME}“ angelegt mit {total} Berechtigungen.")
+                self.style.SUCCESS(f"Gruppe „{group_name}“ angelegt mit {total} Berechtigungen.")
             )
         elif added or removed:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Gruppe „{GROUP_NAME}“ angeglichen: {len(added)} Berechtigungen ergänzt, "
+                    f"Gruppe „{group_name}“ angeglichen: {len(added)} Berechtigungen ergänzt, "
                     f"{len(removed)} entzogen; jetzt {total}."
                 )
             )
         else:
-            self.stdout.write(f"Gruppe „{GROUP_NAME}“ ist aktuell ({total} Berechtigungen).")
+            self.stdout.write(f"Gruppe „{group_name}“ ist aktuell ({total} Berechtigungen).")
         if not created:
             for name in sorted(added):
                 self.stdout.write(f"  + {name}")

@@ -1,0 +1,85 @@
+"""The workflow on a programme's page: its state, the steps the editor may take (with a note),
+what is missing before publishing, the schedule, the log of every step, and the preview link
+to share with reviewers. The steps themselves are programmes.workflow.move()."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programmes.workflow import (
+    WorkflowError,
+    may_publish,
+    missing_for_publication,
+    move,
+    moves_for,
+)
+
+SCHEDULE_FIELDS = ["publish_at", "withdraw_at"]
+STEPS_SHOWN = 20
+
+
+class WorkflowAdminMixin:
+    """For ProgrammeAdmin. The state changes only through the steps; only the group
+    „Freigabe“ sets the schedule."""
+
+    change_form_template = "admin/programmes/programme/workflow_change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "publication"]
+        if not may_publish(request.user):
+            readonly += SCHEDULE_FIELDS
+        return readonly
+
+    def get_urls(self):
+        step = path(
+            "<path:object_id>/step/",
+            self.admin_site.admin_view(require_POST(self.step_view)),
+            name="programmes_programme_step",
+        )
+        return [step, *super().get_urls()]
+
+    def step_view(self, request, object_id):
+        programme = self.get_object(request, unquote(object_id))
+        if programme is None:
+            raise Http404
+        if not self.has_change_permission(request, programme):
+            raise PermissionDenied
+        note = request.POST.get("note", "")
+        try:
+            step = move(programme, request.POST.get("to", ""), user=request.user, note=note)
+        except WorkflowError as error:
+            for problem in error.problems:
+                self.message_user(request, problem, messages.ERROR)
+        except ValueError:  # an unknown state in the request
+            self.message_user(request, _("Unbekannter Schritt."), messages.ERROR)
+        else:
+            self.log_change(request, programme, _("Schritt: %(step)s") % {"step": step})
+            self.message_user(
+                request,
+                _("„%(title)s“ ist jetzt: %(state)s.")
+                % {"title": programme.title, "state": programme.get_publication_display()},
+                messages.SUCCESS,
+            )
+        return redirect("admin:programmes_programme_change", programme.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        programme = self.get_object(request, unquote(object_id))
+        if programme is not None:
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, programme)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_context(self, request, programme) -> dict:
+        preview = reverse("programmes:programme-preview", args=[programme.pk])
+        return {
+            "workflow_moves": moves_for(request.user, programme),
+            "workflow_missing": missing_for_publication(programme),
+            "workflow_steps": programme.publication_steps.select_related("user")[:STEPS_SHOWN],
+            "workflow_step_url": reverse("admin:programmes_programme_step", args=[programme.pk]),
+            "preview_url": preview,
+            "preview_share_url": request.build_absolute_uri(preview),
+        }
