@@ -32,8 +32,16 @@ LOADED_AT = "_loaded_at"
 
 
 def version_token(obj) -> str:
-    latest = Version.objects.get_for_object(obj).order_by("-pk").values_list("pk", flat=True)
-    return f"{latest.first() or 0}.{fingerprint(obj)}"
+    """The latest version's id and the digest of the entry as stored (not as in memory)."""
+    stored = type(obj)._base_manager.get(pk=obj.pk)
+    return f"{_latest_id(obj)}.{fingerprint(stored)}"
+
+
+def _latest_id(obj) -> int:
+    return (
+        Version.objects.get_for_object(obj).order_by("-pk").values_list("pk", flat=True).first()
+        or 0
+    )
 
 
 def person(user) -> str:
@@ -86,7 +94,7 @@ def find_conflict(model, pk, token: str) -> tuple[Conflict | None, str]:
     current = model._base_manager.select_for_update().filter(pk=pk).first()
     if current is None:
         return None, token  # deleted meanwhile: Django's form answers that itself
-    now = version_token(current)
+    now = f"{_latest_id(current)}.{fingerprint(current)}"
     if now.split(".")[-1] == token.split(".")[-1]:
         return None, now
     loaded_id = token.split(".")[0]
