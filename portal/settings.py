@@ -155,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # and ("en", …) join here. Strings are already marked for translation.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch"))]
+FORMAT_MODULE_PATH = ["portal.formats"]  # dates as TT.MM.JJJJ where no format is named
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
