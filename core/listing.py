@@ -3,9 +3,19 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value the parameter could take instead (a place meant by an ambiguous name)."""
+
+    label: str
+    value: str
+    query: str = ""  # the request's query string with the parameter set to `value`
 
 
 @dataclass(frozen=True)
@@ -13,6 +23,7 @@ class ParameterError:
     parameter: str
     label: str
     message: str
+    choices: tuple[Choice, ...] = ()
 
     def __str__(self):
         return f"„{self.parameter}“ ({self.label}): {self.message}"
@@ -25,13 +36,26 @@ class BadParameters(Exception):
 
 
 def form_errors(form) -> list[ParameterError]:
-    """Name each rejected parameter and say what was wrong with it."""
+    """Name each rejected parameter and say what was wrong with it. A ValidationError whose
+    params hold ``choices`` ([(label, value)]) offers them, each with its query string."""
     errors = []
-    for name, messages in form.errors.items():
+    for name, found in form.errors.as_data().items():
         label = form.fields[name].label if name in form.fields else name
-        for message in messages:
-            errors.append(ParameterError(name, str(label), message))
+        for error in found:
+            offered = (error.params or {}).get("choices", ())
+            choices = tuple(
+                Choice(str(text), value, _query_with(form.data, name, value))
+                for text, value in offered
+            )
+            errors.append(ParameterError(name, str(label), next(iter(error)), choices))
     return errors
+
+
+def _query_with(data, name: str, value: str) -> str:
+    query = data.copy() if isinstance(data, QueryDict) else QueryDict(mutable=True)
+    query.pop("page", None)
+    query[name] = value
+    return query.urlencode()
 
 
 def paginate(queryset, page_value: str | None, count: int | None = None) -> Page:

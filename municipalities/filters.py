@@ -1,11 +1,12 @@
 """Filters of the municipality list; shared by the HTML page and the API."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.german import slug
 from core.validators import no_control_characters
+from municipalities.forms import PlaceField
 from municipalities.models import Municipality
 
 REGION_KINDS = [
@@ -16,26 +17,10 @@ REGION_KINDS = [
 ]
 
 
-class RegionField(forms.CharField):
-    """A Land, Regierungsbezirk or Kreis, given by slug or official key."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        region = (
-            Municipality.objects.by_slug_or_key(value.strip()).filter(kind__in=REGION_KINDS).first()
-        )
-        if region is None:
-            raise forms.ValidationError(
-                _("Kein Gebiet (Regierungsbezirk, Kreis) mit Kurzadresse/Schlüssel „%(value)s“."),
-                params={"value": value},
-            )
-        return region
-
-
 class RegionFilter(django_filters.Filter):
-    field_class = RegionField
+    """A Land, Regierungsbezirk or Kreis, by name, official key or slug."""
+
+    field_class = PlaceField
 
     def filter(self, qs, region):
         return qs if region is None else qs.filter(key__startswith=region.key).exclude(pk=region.pk)
@@ -43,7 +28,7 @@ class RegionFilter(django_filters.Filter):
 
 class MunicipalityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Name oder Schlüssel"),
+        label=_("Name, Postleitzahl oder Schlüssel"),
         method="filter_name_or_key",
         max_length=200,
         validators=[no_control_characters],
@@ -51,7 +36,11 @@ class MunicipalityFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=Municipality.Kind.choices, label=_("Art"), distinct=False
     )
-    region = RegionFilter(label=_("Gebiet"))
+    region = RegionFilter(
+        label=_("Gebiet"),
+        kinds=REGION_KINDS,
+        kinds_label=_("Land, Regierungsbezirk, Kreis oder Städteregion"),
+    )
 
     class Meta:
         model = Municipality
@@ -66,6 +55,10 @@ class MunicipalityFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.isdigit():
-            return queryset.filter(key__startswith=value)
-        return queryset.filter(Q(name__icontains=value) | Q(official_name__icontains=value))
+        if value.isdigit():  # a key or a postcode, also their first digits
+            return queryset.filter(Q(key__startswith=value) | Q(postcode__startswith=value))
+        # "Muenster" and "münster" find Münster: the slug spells umlauts out.
+        spelled = Q(slug__contains=slug(value)) if slug(value) else Q(pk__in=[])
+        return queryset.filter(
+            Q(name__icontains=value) | Q(official_name__icontains=value) | spelled
+        )

@@ -14,7 +14,13 @@ def error_body(errors: list[ParameterError]) -> dict:
     return {
         "detail": str(DETAIL),
         "errors": [
-            {"parameter": error.parameter, "label": error.label, "message": str(error.message)}
+            {
+                "parameter": error.parameter,
+                "label": error.label,
+                "message": str(error.message),
+                # What was meant instead: the candidates of an ambiguous name, close names.
+                "choices": [{"label": c.label, "value": c.value} for c in error.choices],
+            }
             for error in errors
         ],
     }

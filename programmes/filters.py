@@ -5,13 +5,12 @@ values of one parameter combine with OR, different parameters with AND.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import no_control_characters
-from municipalities.models import Municipality
+from municipalities.forms import PlaceField
 from programmes.models import (
     ApplicationWindow,
     FundingBody,
@@ -21,12 +20,13 @@ from programmes.models import (
     TargetGroup,
     Topic,
 )
+from programmes.openness import open_to
 from programmes.querysets import Status
 
 MAX_QUERY_LENGTH = 200
 ISO_DATE = ["%Y-%m-%d"]
 # Filters that are no facet: the facet counts ask the database which programmes they admit.
-NON_FACET_FILTERS = ("q", "municipality", "deadline_before")
+NON_FACET_FILTERS = ("q", "municipality", "open_to", "deadline_before")
 
 
 class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
@@ -44,24 +44,11 @@ class AnyOfFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(pk__in=linked.values("pk"))
 
 
-class MunicipalityField(forms.CharField):
-    """Takes a municipality's slug or official key and answers with the municipality."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        municipality = Municipality.objects.by_slug_or_key(value.strip()).first()
-        if municipality is None:
-            raise forms.ValidationError(
-                _("Keine Kommune mit der Kurzadresse oder dem Schlüssel „%(value)s“."),
-                params={"value": value},
-            )
-        return municipality
-
-
 class MunicipalityFilter(django_filters.Filter):
-    field_class = MunicipalityField
+    """A place by name, postcode, official key or slug (municipalities.forms.PlaceField)."""
+
+    field_class = PlaceField
+    schema_description = "takes part: the place, or one inside it, takes part in the programme"
 
     def filter(self, qs, municipality):
         """Programmes in which the municipality, or one inside it, takes part."""
@@ -71,6 +58,18 @@ class MunicipalityFilter(django_filters.Filter):
             participations__municipality__key__startswith=municipality.key
         )
         return qs.filter(pk__in=taking_part.values("pk"))
+
+
+class OpenToFilter(django_filters.Filter):
+    field_class = PlaceField
+    schema_description = (
+        "open to: the programme is open to the place (its region contains it; Land-wide "
+        "programmes to NRW, Bund-wide to Germany; a project only to its participants)"
+    )
+
+    def filter(self, qs, place):
+        """Programmes open to the place (programmes.openness)."""
+        return qs if place is None else qs.filter(open_to(place))
 
 
 class Sort:
@@ -110,6 +109,7 @@ class ProgrammeFilterSet(django_filters.FilterSet):
         choices=Status.choices, label=_("Status"), distinct=False
     )
     municipality = MunicipalityFilter(label=_("Kommune"))
+    open_to = OpenToFilter(label=_("offen für"))
     principle = AnyOfFilter(
         field_name="principles", queryset=GuidingPrinciple.objects.all(), label=_("Leitsatz")
     )

@@ -11,13 +11,15 @@ and the result is kept until the catalogue changes (`core.cache.per_version`).
 from collections import defaultdict
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import per_version
 from core.listing import BadParameters, PageByIds, paginate, query_without
 from municipalities.extensions import PlaceExtension
+from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import Participation, Programme
+from programmes.querysets import Status
 
 KEY_LENGTHS = (2, 3, 5, 8)
 # A municipality page lists this many participations; the programme list has all of them.
@@ -41,35 +43,42 @@ def programme_counts(today=None) -> dict[str, int]:
     return {key: len(ids) for key, ids in programmes.items()}
 
 
-@per_version("programmes:open-programme-counts")
-def open_programme_counts(today=None) -> dict[int, int]:
-    """Region id → published programmes open to that region (`Programme.region`)."""
-    regions = Programme.objects.published().exclude(region=None).values_list("region_id")
-    return dict(regions.annotate(count=Count("pk")).order_by())
+# What the municipality page offers under "offen für …": what one can still join or apply
+# for (ended programmes are of no use there), the next deadline first.
+STILL_OPEN = (Status.OPEN, Status.UPCOMING, Status.RUNNING)
+
+
+def open_to_query(municipality) -> QueryDict:
+    """The programme list's parameters for what is open to the place (programmes.openness)."""
+    query = QueryDict(mutable=True)
+    query["open_to"] = municipality.slug
+    query.setlist("status", STILL_OPEN)
+    query["sort"] = Sort.DEADLINE
+    return query
 
 
 def municipality_programmes(request, municipality, ancestors) -> dict:
-    """The municipality page's sections on programmes: what it takes part in, what is open
-    to it (a page of the programmes whose region is the place or contains it)."""
+    """The municipality page's sections on programmes: what it takes part in, and a page of
+    what is open to it, through the programme list's own FilterSet (the same rule, counts
+    from the catalogue index)."""
     participations = list(
         Participation.objects.filter(municipality=municipality, programme__publication="published")
         .select_related("programme")
         .order_by("programme__sort_title", "round", "role")[: PARTICIPATIONS_SHOWN + 1]
     )
-    regions = [a.pk for a in ancestors] + [municipality.pk]
-    open_to_it = Programme.objects.published().filter(region__in=regions)
-    rows = Programme.objects.with_status().for_listing()
+    query = open_to_query(municipality)
+    filterset = ProgrammeFilterSet(query)
+    filterset.form.is_valid()  # valid by construction: the place's own slug, known choices
+    in_order, total = filterset.listed()
+    rows = Programme.objects.with_status().with_next_deadline().for_listing()
     context = {
         "participations": participations[:PARTICIPATIONS_SHOWN],
         "more_participations": len(participations) > PARTICIPATIONS_SHOWN,
         "page_query": query_without(request.GET, "page"),
+        "open_to_query": query.urlencode(),
     }
     try:
-        context["page"] = paginate(
-            PageByIds(open_to_it.order_by("sort_title", "pk"), rows),
-            request.GET.get("page"),
-            count=sum(open_programme_counts().get(region, 0) for region in regions),
-        )
+        context["page"] = paginate(PageByIds(in_order, rows), request.GET.get("page"), count=total)
     except BadParameters as bad:
         context["errors"] = bad.errors
     return context

@@ -356,6 +356,7 @@ def test_openapi_document_describes_every_endpoint(db, openapi):
         "kind",
         "status",
         "municipality",
+        "open_to",
         "principle",
         "deadline_before",
         "sort",
