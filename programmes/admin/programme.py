@@ -35,7 +35,7 @@ class StatusFilter(admin.SimpleListFilter):
 class ProgrammeAdmin(LinkCheckReport, WorkflowAdminMixin, PublicationAdminMixin, CatalogueAdmin):
     form = ProgrammeForm
     # Essential columns first; the list fits 1280 px (tests/test_editorial_browser.py).
-    list_display = ["title", "publication", "derived_status", "updated", "level", "funding_body"]
+    list_display = ["title", "publication", "derived_status", "updated", "level", "funder"]
     list_filter = [
         "publication",
         StatusFilter,
@@ -149,6 +149,13 @@ class ProgrammeAdmin(LinkCheckReport, WorkflowAdminMixin, PublicationAdminMixin,
         if query is not None:
             results |= queryset.filter(search_vector=query)
         return results, may_have_duplicates
+
+    @admin.display(description=_("Fördergeber"), ordering="funding_body__name")
+    def funder(self, obj):
+        """The funder's short name where it has one: long ministry names pushed the list
+        wider than the screen."""
+        body = obj.funding_body
+        return (body.short_name or body.name) if body else None
 
     @admin.display(description=_("Status"), ordering="status")
     def derived_status(self, obj):
