@@ -46,7 +46,7 @@ def _latest_id(obj) -> int:
 
 def person(user) -> str:
     if user is None:
-        return _("ein Hintergrundauftrag oder Import")
+        return _("einem Hintergrundauftrag oder Import")
     return user.get_full_name() or user.get_username()
 
 
@@ -107,7 +107,7 @@ def find_conflict(model, pk, token: str) -> tuple[Conflict | None, str]:
     changes = differences(_loaded_state(model, pk, loaded_id), live_state(current), root)
     conflict = Conflict(
         title=str(current),
-        saved_by=person(latest.revision.user) if newer else _("jemand außerhalb der Redaktion"),
+        saved_by=person(latest.revision.user) if newer else _("jemandem außerhalb der Redaktion"),
         saved=moment(latest.revision.date_created) if newer else "",
         changes=changes,
     )
@@ -163,9 +163,12 @@ class VersionGuardAdminMixin:
         context = {"loaded_at": timezone.now().isoformat(), **(extra_context or {})}
         return super().changelist_view(request, context)
 
+    unchanging_actions = ("export_admin_action",)
+
     def response_action(self, request, queryset):
         loaded_at = parse_datetime(request.POST.get(LOADED_AT, ""))
-        if loaded_at is None or "post" in request.POST:  # the confirmation step of an action
+        unchanging = request.POST.get("action") in self.unchanging_actions
+        if loaded_at is None or unchanging or "post" in request.POST:  # "post": confirmed
             return super().response_action(request, queryset)
         if request.POST.get("select_across") != "1":
             queryset = queryset.filter(pk__in=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))

@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "simple_history",
+    "reversion",
+    "import_export",
     "csp",
     "rest_framework",
     "drf_spectacular",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "portal.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "core.history.HistoryUserMiddleware",
     "core.outage.DatabaseOutageMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -255,9 +256,14 @@ CATALOGUE_VERSION_REFRESH_SECONDS = env_int("CATALOGUE_VERSION_REFRESH_SECONDS",
 # The benchmark's floor (bench/web.py): a minimal view at /_bench/floor through the whole
 # middleware stack. Off unless the benchmark switches it on.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
-# Every editorial change is kept (django-simple-history); viewing and restoring old versions
-# needs the history models' own permissions, which setup_roles gives the Redaktion.
-SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+# Every editorial change is kept (django-reversion, core.history): whoever may view an entry sees
+# its history, whoever may change it restores an old version.
+# Spreadsheet round trip (django-import-export): exporting needs "view", importing "change";
+# an import is all-or-nothing.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Staff must confirm their password login with a TOTP code (portal/two_factor.py).
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", default=not DEBUG)
 # Synthetic programmes (load tests, `generate_catalogue`) stay out of the editors' lists

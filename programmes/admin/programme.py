@@ -13,6 +13,7 @@ from programmes.admin.link_checks import LinkCheckReport
 from programmes.admin.parts import ApplicationWindowInline, LinkInline, ParticipationInline
 from programmes.admin.publication import PublicationAdminMixin
 from programmes.admin.sources import SourceInline
+from programmes.admin.spreadsheet import SpreadsheetAdminMixin
 from programmes.admin.workflow import WorkflowAdminMixin
 from programmes.models import Programme
 from programmes.querysets import Status
@@ -32,7 +33,13 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(LinkCheckReport, WorkflowAdminMixin, PublicationAdminMixin, CatalogueAdmin):
+class ProgrammeAdmin(
+    LinkCheckReport,
+    WorkflowAdminMixin,
+    PublicationAdminMixin,
+    SpreadsheetAdminMixin,  # export and import as XLSX/CSV
+    CatalogueAdmin,
+):
     form = ProgrammeForm
     # Essential columns first; the list fits 1280 px (tests/test_editorial_browser.py).
     list_display = ["title", "publication", "derived_status", "updated", "level", "funder"]

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.db import choice_label
 from core.german import sort_key_expression
@@ -184,8 +183,6 @@ class Programme(Timestamped):
     sources = GenericRelation("programmes.Source")
 
     objects = ProgrammeQuerySet.as_manager()
-    # Who changed what, when; derived columns are not worth keeping twice.
-    history = HistoricalRecords(excluded_fields=["search_vector", "sort_title", "related_terms"])
 
     class Meta:
         verbose_name = _("Programm")
@@ -278,7 +275,6 @@ class ApplicationWindow(models.Model):
     closes = models.DateField(_("bis (Frist)"), null=True, blank=True)
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Antragsfenster")
@@ -309,7 +305,6 @@ class Link(models.Model):
     url = models.URLField(_("Adresse"), max_length=500)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("offizieller Link")
@@ -351,7 +346,6 @@ class Participation(models.Model):
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Teilnahme")

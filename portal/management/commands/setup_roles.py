@@ -4,8 +4,10 @@ Editors curate the catalogue: they add, change and view every entry of the progr
 municipalities apps. They delete only the small dependent rows edited inline (application
 windows, links, participations, sources, goals and measures); a programme is withdrawn or archived
 instead of deleted. Users, groups, sessions and the admin log stay with administrators.
-The change history of the catalogue (django-simple-history) they may view and restore from
-("view" and "change" on the historical models), never rewrite or delete.
+The change history of the catalogue (django-reversion) follows these rights: who may view an
+entry sees its versions, who may change it restores one; nobody edits the history itself. So
+does the spreadsheet round trip of programmes: export with "view", import with "change"
+(IMPORT_EXPORT_*_PERMISSION_CODE in the settings).
 The log of publication steps they only read: programmes.workflow writes it.
 
 Reviewers ("Freigabe") publish, withdraw and archive programmes (programmes.workflow): they view
@@ -18,7 +20,6 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from simple_history.models import HistoricalChanges
 
 GROUP_NAME = "Redaktion"
 PUBLISHER_GROUP_NAME = "Freigabe"
@@ -26,7 +27,6 @@ PUBLISHER_EXTRA = {("programmes", "change_programme"), ("programmes", "publish_p
 READ_ONLY = {"programmes.publicationstep"}
 CATALOGUE_APPS = ["programmes", "municipalities"]
 EVERYDAY_ACTIONS = ["add", "change", "view"]
-HISTORY_ACTIONS = ["view", "change"]  # look at old versions, restore one
 DELETABLE = {
     "programmes.applicationwindow",
     "programmes.link",
@@ -44,9 +44,7 @@ def editor_permission_keys() -> set[tuple[str, str]]:
     for app_label in CATALOGUE_APPS:
         for model in apps.get_app_config(app_label).get_models():
             label = model._meta.label_lower
-            if issubclass(model, HistoricalChanges):
-                actions = HISTORY_ACTIONS
-            elif label in READ_ONLY:
+            if label in READ_ONLY:
                 actions = ["view"]
             else:
                 actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
