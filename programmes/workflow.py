@@ -116,7 +116,10 @@ def move(
             current.publish_at = None  # done
         elif from_state == State.PUBLISHED:
             current.withdraw_at = None
-        current._change_reason = note  # the history's "reason" for this save
+        # The history (core.history) records this save with the step as its reason.
+        step_name = f"{State(from_state).label} → {State(to).label}"
+        current._change_reason = f"{step_name}: {note.strip()}" if note.strip() else step_name
+        current._history_user = user
         current.save(update_fields=["publication", "publish_at", "withdraw_at", "updated"])
         programme.publication, programme.publish_at, programme.withdraw_at = (
             current.publication,

@@ -1,7 +1,7 @@
 """No unpublished entry shows on a public surface, whatever relation leads to it.
 
-Two published programmes are related to draft and archived ones in every way the catalogue
-knows: parent, predecessor, children, successors, and the topic, target group, funder,
+Two published programmes are related to draft, in-review and archived ones in every way the
+catalogue knows: parent, predecessor, children, successors, and the topic, target group, funder,
 principle, region and municipalities they share. Every public address is fetched – pages, the
 API with its nested references, feed, calendars, exports, sitemaps, maps, JSON-LD, DCAT – and
 no title, short name, summary, note or slug of an unpublished entry may appear in any of them
@@ -72,7 +72,7 @@ def catalogue(today, tmp_path):
     # An ended parent: its end must not decide a published child's status either.
     ended = {"start_date": today - 400 * DAY, "end_date": today - 10 * DAY}
     frames, befores = {}, {}
-    for state in ("draft", "archived"):
+    for state in ("draft", "review", "archived"):
         frames[state] = hidden("rahmen", state, **ended)
         befores[state] = hidden("vorgaenger", state, **ended)
         hidden("kind", state, parent=visible)
@@ -167,7 +167,7 @@ def test_no_public_surface_names_an_unpublished_entry(client, catalogue):
         assert HIDDEN not in text.lower(), (path, re.findall(r".{40}geheim.{40}", text, re.I))
 
 
-@pytest.mark.parametrize("state", ["draft", "archived"])
+@pytest.mark.parametrize("state", ["draft", "review", "archived"])
 @pytest.mark.parametrize(
     "template",
     ["/programme/{}/", "/api/v1/programmes/{}/", "/programme/{}/fristen.ics"],
