@@ -33,16 +33,18 @@ from programmes.models import (
 )
 
 SCHEMA_SETTINGS = {
+    # German, as the page around it (templates/drf_spectacular/swagger_ui.html).
     "DESCRIPTION": (
-        "Read-only open data of Kommunalkompass NRW: programmes for municipalities in North "
-        "Rhine-Westphalia, the municipalities taking part, guiding principles, topics, target "
-        "groups and funders. No key needed; CORS is open for GET.\n\n"
-        "The programme and municipality lists take exactly the query parameters of the "
-        "portal's lists (`/programme/`, `/kommunen/`) and answer a rejected parameter with "
-        "400 and a JSON body naming it. Pages hold 20 entries (`page`). Dates are ISO 8601. "
-        "Texts are German. Licence: Datenlizenz Deutschland – Namensnennung – 2.0.\n\n"
-        "CSV/XLSX exports, Atom feeds and iCalendar deadlines of any filtered list are "
-        "described in the portal's open-data documentation (docs/opendata.md)."
+        "Offene Daten des Kommunalkompass NRW, nur lesend: Programme für Kommunen in "
+        "Nordrhein-Westfalen, die beteiligten Kommunen, Leitsätze, Themen, Zielgruppen und "
+        "Fördergeber. Ohne Schlüssel; CORS ist für GET offen.\n\n"
+        "Die Listen der Programme und Kommunen nehmen genau die Parameter der Listen im Portal "
+        "(`/programme/`, `/kommunen/`) und beantworten einen abgelehnten Parameter mit 400 und "
+        "einem JSON, das ihn nennt. Eine Seite hat 20 Einträge (`page`). Datumsangaben nach "
+        "ISO 8601, Texte auf Deutsch. Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0."
+        "\n\n"
+        "CSV- und XLSX-Exporte, Atom-Feeds und iCalendar-Fristen jeder gefilterten Liste "
+        "beschreibt die Open-Data-Dokumentation des Portals (docs/opendata.md)."
     ),
     "LICENSE": {"name": "dl-de/by-2-0", "url": "https://www.govdata.de/dl-de/by-2-0"},
 }

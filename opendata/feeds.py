@@ -1,16 +1,24 @@
 """Atom feed of new and changed programmes for any filtered list (/programme/feed/?topic=…).
 
+Its title names the filters („Programme – Thema: Digitalisierung“). A browser opening it shows
+a readable page: the feed names an XSL stylesheet of this site (`feed.xsl`), which turns it into
+HTML with the site's stylesheet – same origin, so the strict Content-Security-Policy holds. It
+is sent as application/xml, since browsers show application/atom+xml as plain text and never
+apply the stylesheet; feed readers read the Atom inside either way.
+
 The same query string as the list selects the programmes (closed ones hidden unless `status`
 asks for them); the newest changes come first, 50 entries. Each entry's id is the programme's
 address, so a changed programme updates its entry instead of appearing twice.
 """
 
 from django.contrib.syndication.views import Feed
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Stylesheet
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
 from core.listing import BadParameters, query_without
@@ -19,6 +27,7 @@ from core.text import xml_text
 from opendata.cors import allow_cors
 from opendata.errors import bad_parameters_response
 from opendata.selection import programme_selection
+from programmes.filter_words import describe
 from programmes.filters import ProgrammeFilterSet
 from programmes.querysets import Status
 
@@ -28,7 +37,10 @@ _STATUS = dict(Status.choices)
 
 class XmlSafeAtomFeed(Atom1Feed):
     """Atom without the characters XML cannot carry: Django's writer refuses the whole feed
-    for one control character in one stored title."""
+    for one control character in one stored title. It names its stylesheets, as Django's RSS
+    writer does."""
+
+    content_type = "application/xml; charset=utf-8"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +49,16 @@ class XmlSafeAtomFeed(Atom1Feed):
     def add_item(self, *args, **kwargs):
         super().add_item(*args, **kwargs)
         self.items[-1] = _xml_safe(self.items[-1])
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", str(stylesheet))
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 def _xml_safe(entry: dict) -> dict:
@@ -68,12 +90,13 @@ class ProgrammeFeed(Feed):
         return filterset
 
     def title(self, filterset):
-        text = filterset.form.cleaned_data.get("q", "").strip()
-        if text:
-            return _("Kommunalkompass NRW: Programme zur Suche „%(q)s“") % {"q": text}
-        if filterset.list_query:
-            return _("Kommunalkompass NRW: Programme (gefiltert)")
+        described = describe(filterset)
+        if described:
+            return _("Kommunalkompass NRW: Programme – %(filters)s") % {"filters": described}
         return _("Kommunalkompass NRW: Programme")
+
+    def stylesheets(self, filterset):
+        return [Stylesheet(reverse("opendata:feed-stylesheet"), mimetype="text/xsl")]
 
     def subtitle(self, filterset):
         return _("Neue und geänderte Programme dieser Liste, die neuesten zuerst.")
@@ -115,6 +138,13 @@ class ProgrammeFeed(Feed):
 
     def item_categories(self, programme):
         return [topic.name for topic in programme.topics.all()]
+
+
+@query_parameters()
+@require_safe
+def feed_stylesheet(request):
+    """The XSL stylesheet that turns the feed into a page for people who open it in a browser."""
+    return render(request, "opendata/feed.xsl", content_type="text/xsl; charset=utf-8")
 
 
 programme_feed = query_parameters(*ProgrammeFilterSet.base_filters)(

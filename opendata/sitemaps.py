@@ -86,6 +86,7 @@ class StaticSitemap(Sitemap):
             "impressum",
             "datenschutz",
             "barrierefreiheit",
+            "leichte-sprache",
         ]
 
     def location(self, name):

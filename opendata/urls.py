@@ -62,6 +62,7 @@ urlpatterns = [
     path("programme/export.xlsx", dumps.export_xlsx, name="export-xlsx"),
     path("programme/export.json", dumps.export_json, name="export-json"),
     path("programme/feed/", feeds.programme_feed, name="programme-feed"),
+    path("programme/feed.xsl", feeds.feed_stylesheet, name="feed-stylesheet"),
     path("programme/fristen.ics", ics.list_calendar, name="deadline-ics"),
     path("programme/<slug:slug>/fristen.ics", ics.programme_calendar, name="programme-ics"),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),

@@ -14,6 +14,12 @@ urlpatterns = [
         {"template": "portal/barrierefreiheit.html"},
         name="barrierefreiheit",
     ),
+    path(
+        "leichte-sprache/",
+        views.page,
+        {"template": "portal/leichte_sprache.html"},
+        name="leichte-sprache",
+    ),
     path("", include("opendata.urls")),  # before programmes: /programme/export.csv etc.
     path("", include("programmes.urls")),
     path("", include("alerts.urls")),

@@ -53,7 +53,8 @@ class TestAtomFeed:
     def parse(self, client, query=""):
         response = client.get(f"/programme/feed/?{query}")
         assert response.status_code == 200
-        assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+        # application/xml, so that browsers apply the feed's stylesheet (opendata.feeds)
+        assert response["Content-Type"] == "application/xml; charset=utf-8"
         assert response["Access-Control-Allow-Origin"] == "*"
         feed = feedparser.parse(response.content)
         assert not feed.bozo, feed.bozo_exception
@@ -85,7 +86,7 @@ class TestAtomFeed:
         assert feed.feed.link == f"http://testserver/programme/?{normalised}"
 
     def test_search_names_itself_in_the_title(self, client, catalogue):
-        assert self.parse(client, "q=Wohnbau").feed.title.endswith("Suche „Wohnbau“")
+        assert self.parse(client, "q=Wohnbau").feed.title.endswith("Suchbegriff: „Wohnbau“")
 
     def test_drafts_never_appear(self, client, catalogue):
         statuses = "status=open&status=upcoming&status=running&status=closed&status=announced"
@@ -112,7 +113,8 @@ class TestAtomFeed:
     def test_query_count_is_bounded(self, client, catalogue, django_assert_max_num_queries):
         for number in range(20):
             make_programme(f"Programm {number}", topics=[catalogue.topics.get()])
-        with django_assert_max_num_queries(4):  # topic lookup, entries, their topics
+        # topic lookup, the topic names for the title, entries, their topics
+        with django_assert_max_num_queries(5):
             response = client.get("/programme/feed/?topic=klima")
         assert response.status_code == 200
         feed = feedparser.parse(response.content)
