@@ -39,6 +39,7 @@ from programmes.models import (
     Topic,
 )
 from programmes.querysets import Status
+from programmes.search import search_matches
 
 
 @dataclass(frozen=True)
@@ -310,11 +311,18 @@ class FacetCounter:
         key = tuple((name, self.data.get(name, "").strip()) for name in used)
 
         def admitted() -> int:
-            programmes = self.filterset.apply(Programme.objects.published(), used)
-            ids = programmes.order_by().aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
-            return index.bitset(ids)
+            text = self.filterset.form.cleaned_data.get("q", "").strip()
+            found = search_matches(text)[1] if text else None
+            if found is None:  # no search, or one planned earlier: all filters in one query
+                return index.bitset(self._ids(used))
+            others = [name for name in used if name != "q"]  # the plan found the search's
+            return index.bitset(found) & (index.bitset(self._ids(others)) if others else ~0)
 
         return _recently_admitted().get(key, admitted)
+
+    def _ids(self, names) -> list[int]:
+        programmes = self.filterset.apply(Programme.objects.published(), names)
+        return programmes.order_by().aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
 
 
 RECENT_FILTERS = 128

@@ -101,6 +101,6 @@ class ProgrammeQuerySet(models.QuerySet):
         from programmes.search import plan_search
 
         query = plan_search(text).query
-        if query is None:
-            return self.none()
+        if query is None:  # only signs or words too common to search for
+            return self.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
         return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))

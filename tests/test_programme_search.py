@@ -3,6 +3,7 @@
 import pytest
 
 from programmes.models import Programme
+from programmes.search import plan_search
 from tests.factories import make_programme, make_topic
 
 
@@ -29,7 +30,11 @@ class TestGermanSearch:
 
     def test_earlier_words_must_match_whole(self):
         make_programme("Digitalisierung der Verwaltung")
-        assert found("Digi Verwaltung") == []
+        make_programme("Digitale Dörfer")
+        # "Digi" is no word: all words together find nothing, so what matches some of them
+        # is shown, and the plan says so.
+        assert found("Digi Verwaltung") == ["Digitalisierung der Verwaltung"]
+        assert plan_search("Digi Verwaltung").partial
 
     def test_title_outranks_summary_outranks_description(self):
         make_programme("Quartiersarbeit", summary="Nachbarschaft stärken.", description="")

@@ -12,7 +12,7 @@ STARTING_GROUPS = [
     "renovieren, sanieren, instand setzen, herrichten, modernisieren, umbauen, Renovierung, "
     "Sanierung, Instandsetzung, Modernisierung, Umbau",
     "Kita, Kindertagesstätte, Kindergarten, Kindertageseinrichtung",
-    "ÖPNV, Nahverkehr, öffentlicher Nahverkehr, Personennahverkehr",
+    "ÖPNV, Nahverkehr, öffentlicher Nahverkehr, Personennahverkehr, Bus und Bahn",
     "Ehrenamt, ehrenamtlich, Engagement, bürgerschaftliches Engagement, Freiwilligenarbeit, "
     "freiwillig",
     "E-Government, digitale Verwaltung, Verwaltungsdigitalisierung, Onlinedienste",

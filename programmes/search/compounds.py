@@ -71,7 +71,12 @@ def _without_linking(modifier: str) -> str:
 def index_words(text: str) -> str:
     """The parts and tails of every compound in a text, once each, for the search index."""
     seen: dict[str, None] = {}
-    for word in _WORDS.findall(text):
-        for extra in (*parts(word), *tails(word)):
-            seen.setdefault(extra.lower(), None)
+    for word in dict.fromkeys(_WORDS.findall(text)):  # each word once, in order
+        for extra in _extras(word):
+            seen.setdefault(extra, None)
     return " ".join(seen)
+
+
+@lru_cache(maxsize=50_000)
+def _extras(word: str) -> tuple[str, ...]:
+    return tuple(extra.lower() for extra in (*parts(word), *tails(word)))

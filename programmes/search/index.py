@@ -11,7 +11,9 @@ BATCH = 2_000
 
 
 def related_terms(*, own_text: str, topics: str, funder: str) -> str:
-    """Topic and funder names, then the compound parts of the programme's and their words."""
+    """Topic and funder names, then the compound parts of their words and of the programme's
+    title, short name and summary. (Not of its description: that would double the size of the
+    stored vector, and a compound that matters is named in the summary.)"""
     named = " ".join(filter(None, [topics, funder]))
     parts = index_words(" ".join([own_text, named]))
     return " ".join(filter(None, [named, parts]))
@@ -34,14 +36,12 @@ def refresh_related_terms(programmes) -> None:
     rows = (
         programmes.order_by("pk")
         .annotate(topic_text=Subquery(topics))
-        .only("pk", "title", "short_name", "summary", "description", "funding_body_id")
+        .only("pk", "title", "short_name", "summary", "funding_body_id")
     )
     changed = []
     for programme in rows.iterator(chunk_size=BATCH):
         programme.related_terms = related_terms(
-            own_text=" ".join(
-                [programme.title, programme.short_name, programme.summary, programme.description]
-            ),
+            own_text=" ".join([programme.title, programme.short_name, programme.summary]),
             topics=programme.topic_text or "",
             funder=funders.get(programme.funding_body_id, ""),
         )

@@ -18,11 +18,12 @@ from django.contrib.postgres.search import SearchQuery
 
 from core.cache import Recent, per_version
 from programmes.search import compounds, suggest, synonyms
-from programmes.search.text import ParsedQuery, Term, parse
+from programmes.search.text import ParsedQuery, Term, fold, parse
 
 CONFIG = "german"
 MAX_CHECKED_WORDS = 6  # words looked up one by one when a search finds nothing
 _PREFIXABLE = re.compile(r"\w{2,}")
+_GENITIVE = re.compile(r"\w{4,}(?<!ha)[aeiouäöü]s")  # Städtebaus, not Bürgerhaus
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,20 @@ class SearchPlan:
 
 
 def plan_search(text: str) -> SearchPlan:
+    return search_matches(text)[0]
+
+
+def search_matches(text: str) -> tuple[SearchPlan, list[int] | None]:
+    """The plan for a text, and — when it was made just now — the ids of the published
+    programmes it finds: making the plan had to ask for them, so the list need not ask again."""
     text = text.strip()
-    return _recent_plans().get(text, lambda: _plan(text))
+    fresh = {}
+
+    def make() -> SearchPlan:
+        plan, fresh["ids"] = _plan(text)
+        return plan
+
+    return _recent_plans().get(text, make), fresh.get("ids")
 
 
 @per_version("programmes:search-plans")
@@ -48,21 +61,34 @@ def _recent_plans(today) -> Recent:
     return Recent(512)
 
 
-def _plan(text: str) -> SearchPlan:
+def _plan(text: str) -> tuple[SearchPlan, list[int] | None]:
     parsed = parse(text).required()
     query = to_query(parsed)
-    if query is None or _finds_any(query):
-        return SearchPlan(text, query)
+    if query is None:
+        return SearchPlan(text, None), []
+    if found := _matches(query):
+        return SearchPlan(text, query), found
     fixed, corrected_text = _corrected(parsed, text)
     if fixed is not None:
         fixed_query = to_query(fixed)
-        if _finds_any(fixed_query):
-            return SearchPlan(text, fixed_query, searched=corrected_text)
+        if found := _matches(fixed_query):
+            return SearchPlan(text, fixed_query, searched=corrected_text), found
     if len(parsed.groups) > 1:
         some = any_of(fixed or parsed)
-        if _finds_any(some):
-            return SearchPlan(text, some, searched=corrected_text, partial=True)
-    return SearchPlan(text, query, suggestion=corrected_text)
+        if some is not None and (found := _matches(some)):
+            return SearchPlan(text, some, searched=corrected_text, partial=True), found
+    return SearchPlan(text, query, suggestion=corrected_text), []
+
+
+def _matches(query: SearchQuery) -> list[int]:
+    """The ids of the published programmes a query finds, in one statement."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.db.models import Value
+
+    from programmes.models import Programme
+
+    found = Programme.objects.published().filter(search_vector=query).order_by()
+    return found.aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
 
 
 def _finds_any(query: SearchQuery) -> bool:
@@ -117,6 +143,8 @@ def _term_query(term: Term) -> SearchQuery:
     if term.excluded:
         return ~SearchQuery(term.text, config=CONFIG, search_type="plain")
     alternatives = [SearchQuery(term.text, config=CONFIG, search_type="plain")]
+    if _GENITIVE.fullmatch(term.text):  # des Städtebaus: the stemmer keeps an s after a vowel
+        alternatives.append(SearchQuery(term.text[:-1], config=CONFIG, search_type="plain"))
     if term.last and _PREFIXABLE.fullmatch(term.text):
         alternatives.append(SearchQuery(f"{term.text}:*", config=CONFIG, search_type="raw"))
     split = compounds.split(term.text)
@@ -128,7 +156,8 @@ def _term_query(term: Term) -> SearchQuery:
         if word is not term.text:
             alternatives.append(SearchQuery(word, config=CONFIG, search_type="plain"))
         for synonym in synonyms.alternatives([word]):
-            alternatives.append(SearchQuery(synonym, config=CONFIG, search_type="plain"))
+            if fold(synonym) != fold(word):
+                alternatives.append(SearchQuery(synonym, config=CONFIG, search_type="plain"))
     return _combine(alternatives, all_of=False)
 
 

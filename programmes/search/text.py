@@ -46,9 +46,10 @@ class ParsedQuery:
 
     def required(self) -> "ParsedQuery":
         """Without the groups made of generic words alone, unless nothing else is left."""
-        specific = tuple(
-            group for group in self.groups if not all(t.generic or t.excluded for t in group)
-        )
+        def generic(group) -> bool:
+            return all(term.generic and not term.excluded for term in group)
+
+        specific = tuple(group for group in self.groups if not generic(group))
         if not any(not t.excluded for group in specific for t in group):
             return self
         return ParsedQuery(specific)

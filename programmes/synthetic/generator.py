@@ -220,7 +220,7 @@ class Generator:
                 first_id + r.randrange(n) if n and r.random() < 0.02 else None,  # parent
                 None, self.pick(PUBLICATION), True,
                 related_terms(
-                    own_text=" ".join([title, short, summary, description]),
+                    own_text=" ".join([title, short, summary]),
                     topics=" ".join(sorted(name for _, name in topics)),
                     funder=v.funder_terms.get(funder, ""),
                 ),
