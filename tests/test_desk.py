@@ -121,3 +121,20 @@ def test_application_windows_are_named_with_german_dates(today):
     programme = make_programme("Fenster", windows=[(today.replace(day=1), None)])
     window = programme.application_windows.get()
     assert str(window) == f"{today.replace(day=1):%d.%m.%Y} – …"
+
+
+def test_application_windows_are_filtered_by_deadline_not_by_django_date_ranges(
+    editor_client, today
+):
+    make_programme("Bald zu", windows=[(None, today + 5 * DAY)])
+    make_programme("Lange offen", windows=[(None, today + 90 * DAY)])
+    make_programme("Gerade zu", windows=[(None, today - 3 * DAY)])
+    url = reverse("admin:programmes_applicationwindow_changelist")
+
+    def listed(**query):
+        response = editor_client.get(url, query)
+        return [w.programme.title for w in response.context["cl"].result_list]
+
+    assert listed(frist="14") == ["Bald zu"]
+    assert listed(frist="vorbei30") == ["Gerade zu"]
+    assert "Letzte 7 Tage" not in editor_client.get(url).content.decode()

@@ -1,6 +1,8 @@
 """The programme list's filters for what needs attention, in place of Django's default date
 filters ("Letzte 7 Tage"): deadlines coming up, facts checked long ago, broken links."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +21,30 @@ class DeadlineFilter(admin.SimpleListFilter):
             ("vorbei30", _("Frist in den letzten 30 Tagen abgelaufen")),
         ]
 
+    within = staticmethod(attention.deadline_within)
+    passed_within = staticmethod(attention.deadline_passed_within)
+
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() in ("14", "30"):
-            return attention.deadline_within(queryset, today, int(self.value()))
+            return self.within(queryset, today, int(self.value()))
         if self.value() == "vorbei30":
-            return attention.deadline_passed_within(queryset, today, 30)
+            return self.passed_within(queryset, today, 30)
         return queryset
+
+
+class WindowDeadlineFilter(DeadlineFilter):
+    """The same choices for the list of application windows themselves."""
+
+    title = _("Frist")
+
+    @staticmethod
+    def within(windows, today, days):
+        return windows.filter(closes__gte=today, closes__lte=today + timedelta(days=days))
+
+    @staticmethod
+    def passed_within(windows, today, days):
+        return windows.filter(closes__lt=today, closes__gte=today - timedelta(days=days))
 
 
 class AttentionFilter(admin.SimpleListFilter):

@@ -4,6 +4,7 @@ programme's page, and lists of their own to search across programmes."""
 from django.contrib import admin
 
 from core.admin_base import CatalogueAdmin
+from programmes.admin.filters import WindowDeadlineFilter
 from programmes.admin.forms import ApplicationWindowForm
 from programmes.models import ApplicationWindow, Link, Participation
 
@@ -32,11 +33,10 @@ class ParticipationInline(admin.TabularInline):
 class ApplicationWindowAdmin(CatalogueAdmin):
     form = ApplicationWindowForm
     list_display = ["programme", "opens", "closes", "note"]
-    list_filter = ["closes", "opens"]
+    list_filter = [WindowDeadlineFilter]
     list_select_related = ["programme"]
     search_fields = ["programme__title", "programme__short_name", "note"]
     autocomplete_fields = ["programme"]
-    date_hierarchy = "closes"
 
 
 @admin.register(Link)
