@@ -11,9 +11,11 @@ The address in the key is the one the view understands, not the one sent: a view
 query parameters (``query_parameters``), sees only those, sorted, without empty values, and the
 key is made of them. ``?x=<random>`` is then the same page and the same entry, and a page never
 depends on a parameter its key leaves out. A view that names none is kept only when asked
-without a query string. Headers the response varies on (``Vary``) are part of the key, as in
-Django's ``learn_cache_key``: the address's entry says which headers, the page sits under their
-values.
+without a query string. A list whose form sends every field, filled in or not, asks to be
+``tidy``: an address with empty values is redirected (before any lookup) to the address without
+them, so what people share and bookmark stays short. Headers the response varies on (``Vary``)
+are part of the key, as in Django's ``learn_cache_key``: the address's entry says which headers,
+the page sits under their values.
 
 What is never cached: requests that carry a session cookie (editors always see the database),
 anything but GET and HEAD, the admin, responses other than 200, streamed downloads, responses
@@ -30,15 +32,17 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date
 
 from core.cache import current_version, version_of_request
@@ -50,10 +54,12 @@ VARY = "vary"  # first item of an address's entry that names headers instead of 
 @dataclass(frozen=True)
 class Parameters:
     """The query parameters a view reads. Empty values mean "not given", except for `flags`,
-    whose mere presence counts (``?script``)."""
+    whose mere presence counts (``?script``). With `tidy`, an address that carries empty
+    values is answered with a redirect to the same address without them."""
 
     names: frozenset[str]
     flags: frozenset[str] = frozenset()
+    tidy: bool = False
 
     def normalise(self, query: QueryDict) -> QueryDict:
         """Only these parameters, sorted by name, each one's values sorted and without
@@ -68,11 +74,24 @@ class Parameters:
         kept._mutable = False
         return kept
 
+    def without_empty(self, query_string: str) -> str | None:
+        """The query string without its empty (or blank) values, the rest as sent and in its
+        order; None if nothing was empty. A form sends every field, filled in or not."""
+        pairs = query_string.split("&")
+        kept = [pair for pair in pairs if self._filled(pair)]
+        return None if len(kept) == len(pairs) or not query_string else "&".join(kept)
 
-def query_parameters(*names: str, flags: tuple[str, ...] = ()):
+    def _filled(self, pair: str) -> bool:
+        name, _, value = pair.partition("=")
+        name = unquote_plus(name)
+        return bool(name) and (name in self.flags or bool(unquote_plus(value).strip()))
+
+
+def query_parameters(*names: str, flags: tuple[str, ...] = (), tidy: bool = False):
     """Decorator: the query parameters this view reads (e.g. its FilterSet's and ``page``).
-    The page cache hands the view only these, normalised, and keys the page by them."""
-    parameters = Parameters(frozenset(names), frozenset(flags))
+    The page cache hands the view only these, normalised, and keys the page by them. `tidy`
+    (for pages with a form): empty values are redirected away, so shared links stay short."""
+    parameters = Parameters(frozenset(names), frozenset(flags), tidy)
 
     def mark(view):
         view.query_parameters = parameters
@@ -126,6 +145,11 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         policy = _policy(request.path_info) if request.method in ("GET", "HEAD") else _UNKNOWN
+        if policy.parameters is not None and policy.parameters.tidy:
+            tidied = policy.parameters.without_empty(request.META.get("QUERY_STRING", ""))
+            if tidied is not None:
+                path = escape_uri_path(request.path)
+                return HttpResponseRedirect(f"{path}?{tidied}" if tidied else path)
         if policy.parameters is not None:
             query = policy.parameters.normalise(request.GET)
             request.GET = query  # for everyone, signed in or not: one behaviour per address

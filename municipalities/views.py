@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from core.chips import filter_chips, in_words
 from core.listing import BadParameters, form_errors, paginate, query_without
 from core.page_cache import query_parameters
 from municipalities import extensions, maps
@@ -10,7 +11,7 @@ from municipalities.models import Municipality
 from municipalities.nrw_data import NRW, register_edition
 
 
-@query_parameters(*MunicipalityFilterSet.base_filters, "page")
+@query_parameters(*MunicipalityFilterSet.base_filters, "page", tidy=True)
 def municipality_list(request):
     filterset = MunicipalityFilterSet(request.GET)
     context = {
@@ -32,7 +33,20 @@ def municipality_list(request):
         return render(request, "municipalities/municipality_list.html", context, status=400)
     extensions.with_counts(context["page"].object_list)
     context["page_query"] = query_without(request.GET, "page")
+    names = ["q", "kind", "region"]
+    context["chips"] = filter_chips(request, filterset, names, _in_words(filterset))
     return render(request, "municipalities/municipality_list.html", context)
+
+
+def _in_words(filterset):
+    kinds = dict(Municipality.Kind.choices)
+
+    def shown(name: str, value: str) -> str:
+        if name == "kind":
+            return str(kinds.get(value, value))
+        return in_words(filterset.form.cleaned_data[name])
+
+    return shown
 
 
 # `page`: the page of a list an extension adds (programmes open to the place).

@@ -19,7 +19,7 @@ def home(request):
     today = timezone.localdate()
     index = catalogue_index(today)
     topics = []
-    for slug, name in index.entries["topic"]:
+    for slug, name, _group in index.entries["topic"]:
         if count := (index.bits["topic"].get(slug, 0) & index.published).bit_count():
             topic = Topic(name=name, slug=slug)  # unsaved: name and address are all it shows
             topic.programme_count = count

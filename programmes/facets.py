@@ -48,6 +48,7 @@ class Option:
     label: str
     count: int
     selected: bool
+    group: str = ""  # a Leitsatz's Leitbild: the form lists them under its heading
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class Facet:
     @property
     def selected(self) -> list[Option]:
         return [option for option in self.options if option.selected]
+
+    @property
+    def groups(self) -> list[tuple[str, list[Option]]]:
+        """The options under their group headings, in list order."""
+        groups: dict[str, list[Option]] = {}
+        for option in self.options:
+            groups.setdefault(option.group, []).append(option)
+        return list(groups.items())
 
 
 FEW_RESULTS = 20_000
@@ -133,7 +142,8 @@ class CatalogueIndex:
 
     published: int
     bits: dict[str, dict[str, int]]  # facet → option value → bitset
-    entries: dict[str, list[tuple[str, str]]]  # related facet → [(slug, label)] in list order
+    # related facet → [(slug, label, group)] in list order; only a Leitsatz has a group
+    entries: dict[str, list[tuple[str, str, str]]]
     positions: Positions
 
     def bitset(self, ids) -> int:
@@ -163,20 +173,20 @@ def catalogue_index(today: date) -> CatalogueIndex:
             slug = funder_slugs[funder]
             bits["funder"][slug] = bits["funder"].get(slug, 0) | in_group
 
-    entries: dict[str, list[tuple[str, str]]] = {name: [] for name in RELATED_FACETS}
+    entries: dict[str, list[tuple[str, str, str]]] = {name: [] for name in RELATED_FACETS}
     ranked = []
     for facet, slug, name, short_name, position, number, linked in rows:
         if facet == "group":
             continue
-        if facet == "principle":
-            label, order = f"{number}. {name}", (position, number)
+        if facet == "principle":  # numbered within its Leitbild, as the Leitbild numbers them
+            entry, order = (slug, f"{number}. {name}", short_name), (position, number)
         else:
-            label, order = (f"{name} ({short_name})" if short_name else name), (name,)
-        ranked.append((facet, order, slug, label))
+            entry, order = (slug, f"{name} ({short_name})" if short_name else name, ""), (name,)
+        ranked.append((facet, order, entry))
         if facet != "funder":  # funders are counted from the groups
             bits.setdefault(facet, {})[slug] = positions.bitset(linked)  # published only
-    for facet, _order, slug, label in sorted(ranked, key=lambda entry: entry[:2]):
-        entries[facet].append((slug, label))
+    for facet, _order, entry in sorted(ranked, key=lambda ranked_entry: ranked_entry[:2]):
+        entries[facet].append(entry)
     return CatalogueIndex(published, bits, entries, positions)
 
 
@@ -186,7 +196,7 @@ def _index_rows(today: date):
     - ``("group", status, kind, level, funder id, 0, ids)``: published programmes by choices;
     - ``(topic|target_group, slug, name, "", 0, 0, ids)``: programmes linked to an entry;
     - ``("funder", slug, name, short name, 0, id, [])``: funders (ids come from the groups);
-    - ``("principle", slug, title, "", framework position, number, ids)``.
+    - ``("principle", slug, title, Leitbild title, Leitbild position, number, ids)``.
     """
     zero = Value(0, output_field=IntegerField())
     text = Value("", output_field=CharField())
@@ -222,6 +232,7 @@ def _index_rows(today: date):
             GuidingPrinciple,
             "principle",
             name="title",
+            short_name=F("framework__title"),
             position=F("framework__position"),
             number=F("number"),
         ),  # fmt: skip
@@ -280,7 +291,7 @@ class FacetCounter:
         facets = {}
         labels = {name: self.filterset.filters[name].label for name in chosen}
         for name, choices in CHOICE_FACETS.items():
-            options = [(value, str(label)) for value, label in choices]
+            options = [(value, str(label), "") for value, label in choices]
             facets[name] = self._facet(name, labels[name], options, index, matching_without(name))
         for name in RELATED_FACETS:
             options = index.entries[name]
@@ -291,12 +302,16 @@ class FacetCounter:
     def _facet(self, name, label, options, index, matching) -> Facet:
         chosen = set(self.data.getlist(name))
         members = index.bits.get(name, {})
+
+        def count(value: str) -> int:
+            return (matching & members.get(value, 0)).bit_count()
+
         return Facet(
             name,
             label,
             [
-                Option(value, text, (matching & members.get(value, 0)).bit_count(), value in chosen)
-                for value, text in options
+                Option(value, text, count(value), value in chosen, group)
+                for value, text, group in options
             ],
         )
 

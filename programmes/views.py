@@ -3,12 +3,13 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline
 from django.db.models import Count, OuterRef, Prefetch, Q
 from django.db.models.functions import JSONObject
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.chips import address, filter_chips, in_words
 from core.listing import BadParameters, PageByIds, form_errors, paginate, query_without
 from core.page_cache import not_kept, query_parameters
 from programmes.facets import FacetCounter
@@ -25,11 +26,17 @@ from programmes.search import plan_search
 from programmes.structured_data import programme_json_ld
 
 FACET_ORDER = ["status", "topic", "target_group", "kind", "level", "funder", "principle"]
+# Chips: the search, the facets, then every other filter in the FilterSet's order (no sort).
+CHIP_ORDER = [
+    "q",
+    *FACET_ORDER,
+    *(name for name in ProgrammeFilterSet.base_filters if name not in {"q", "sort", *FACET_ORDER}),
+]
 # ts_headline marks hits with these; the text is escaped first, then they become <mark>.
 _HIT_START, _HIT_END = "\u27e6", "\u27e7"
 
 
-@query_parameters(*ProgrammeFilterSet.base_filters, "page")
+@query_parameters(*ProgrammeFilterSet.base_filters, "page", tidy=True)
 def programme_list(request):
     filterset = ProgrammeFilterSet(request.GET)
     context = {"filterset": filterset, "sort_choices": Sort.CHOICES}
@@ -43,14 +50,20 @@ def programme_list(request):
         context["errors"] = bad.errors
         return render(request, "programmes/programme_list.html", context, status=400)
 
+    chips = _active_filter_chips(request, filterset, facets)
+    filter_chips = [chip for chip in chips if chip.name != "q"]  # the search has its own field
     context.update(
         total=total,
         page=page,
         facets=[facets[name] for name in FACET_ORDER],
-        chips=_active_filter_chips(request.GET, filterset, facets),
+        chips=chips,
+        filter_chips=filter_chips,
+        filter_count=len(filter_chips),
+        search_chip=next((chip for chip in chips if chip.name == "q"), None),
         closed_hidden=not request.GET.getlist("status"),
         closed_count=next(o.count for o in facets["status"].options if o.value == Status.CLOSED),
-        all_statuses=[value for value, _label in Status.choices],
+        with_closed=address(request, _with_every_status(request.GET)),
+        everything=address(request, _with_every_status(QueryDict())),
         page_query=query_without(request.GET, "page"),
         sort=filterset.sort_key,
     )
@@ -90,28 +103,27 @@ def _mark_hits(rows):
     return rows
 
 
-def _active_filter_chips(query, filterset, facets):
-    """One removable chip per active filter value, each linking to the list without it."""
-    chips = []
+def _active_filter_chips(request, filterset, facets):
+    """One chip per active filter value: a facet option by its label, anything else (a place,
+    a date, the search) by its cleaned value in words."""
     labels = {
         name: {option.value: option.label for option in facet.options}
         for name, facet in facets.items()
     }
-    for name in ["q", *FACET_ORDER, "municipality", "deadline_before"]:
-        for value in query.getlist(name):
-            if not value.strip():
-                continue
-            remaining = query.copy()
-            remaining.setlist(name, [v for v in query.getlist(name) if v != value])
-            remaining.pop("page", None)
-            chips.append(
-                {
-                    "parameter": str(filterset.filters[name].label),
-                    "value": labels.get(name, {}).get(value, value),
-                    "query": remaining.urlencode(),
-                }
-            )
-    return chips
+    cleaned = filterset.form.cleaned_data
+
+    def shown(name: str, value: str) -> str:
+        return labels[name].get(value, value) if name in labels else in_words(cleaned[name])
+
+    return filter_chips(request, filterset, CHIP_ORDER, shown)
+
+
+def _with_every_status(query: QueryDict) -> QueryDict:
+    """The same list with ended programmes too (every status chosen), from its first page."""
+    shown = query.copy()
+    shown.pop("page", None)
+    shown.setlist("status", [value for value, _label in Status.choices])
+    return shown
 
 
 @query_parameters()
@@ -123,7 +135,7 @@ def programme_detail(request, slug):
 
 
 @not_kept
-def programme_preview(request, pk):
+def programme_preview(request, pk, unsaved=False):
     """The page of any programme, draft or not, exactly as the public would see it, for signed-in
     editors only; everyone else gets the 404 of an address that does not exist."""
     if not may_preview(request.user):
@@ -131,7 +143,7 @@ def programme_preview(request, pk):
     programme = _with_details(Programme.objects.all()).filter(pk=pk).first()
     if programme is None:
         raise Http404
-    context = {**_detail_context(request, programme), "preview": True}
+    context = {**_detail_context(request, programme), "preview": True, "unsaved": unsaved}
     response = render(request, "programmes/programme_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -230,7 +242,7 @@ def principle_list(request):
     return render(request, "programmes/principle_list.html", {"frameworks": frameworks})
 
 
-@query_parameters("page")
+@query_parameters("page", tidy=True)
 def principle_detail(request, slug):
     principle = get_object_or_404(
         GuidingPrinciple.objects.select_related("framework", "area").prefetch_related(
@@ -257,7 +269,7 @@ def topic_list(request):
     return render(request, "programmes/topic_list.html", {"topics": topics})
 
 
-@query_parameters("page")
+@query_parameters("page", tidy=True)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     programmes = Programme.objects.published().with_status().filter(topics=topic)

@@ -36,14 +36,14 @@ def percent(rate: Decimal | None) -> str:
 
 
 @register.simple_tag
-def facet_options(facet) -> str:
-    """A facet's options as list items (checkbox, label, count). Built here rather than in the
-    template: a list page has about seventy options, and their ~800 template lookups were a
-    third of the page's time."""
+def facet_options(facet, options=None) -> str:
+    """A facet's options (or some of them, e.g. one group's) as list items (checkbox, label,
+    count). Built here rather than in the template: a list page has about seventy options, and
+    their ~800 template lookups were a third of the page's time."""
     hits = _("Treffer")
     rows = []
-    for number, option in enumerate(facet.options, start=1):
-        ident = f"f-{facet.name}-{number}"
+    for option in facet.options if options is None else options:
+        ident = f"f-{facet.name}-{option.value}"  # slugs and choice values: valid in an id
         state = " checked" if option.selected else "" if option.count else " disabled"
         rows.append((facet.name, option.value, ident, mark_safe(state), ident, option.label,
                      option.count, hits))  # fmt: skip
