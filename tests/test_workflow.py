@@ -231,3 +231,30 @@ def test_change_page_offers_the_preview_and_a_link_to_share():
     content = page.content.decode()
     assert f'href="{preview_url(programme)}"' in content
     assert f"http://testserver{preview_url(programme)}" in content
+
+
+def test_preview_of_unsaved_changes_shows_them_and_keeps_nothing(client):
+    from django.contrib.admin.models import LogEntry
+
+    from core.models import CatalogueVersion
+    from tests.admin_forms import shown_form
+
+    programme = complete_programme("Bürgerbusse", publication=State.PUBLISHED)
+    editor = logged_in(make_editor())
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    data = {**shown_form(editor.get(url)), "summary": "Neu und ungespeichert.", "_preview": "1"}
+    version = CatalogueVersion.objects.get().number
+
+    response = editor.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "mit den ungespeicherten Änderungen" in page and "Neu und ungespeichert." in page
+    programme.refresh_from_db()
+    assert programme.summary == "Kurzbeschreibung von Bürgerbusse."
+    assert CatalogueVersion.objects.get().number == version
+    assert not LogEntry.objects.exists()
+    assert (
+        "Kurzbeschreibung von Bürgerbusse."
+        in client.get(programme.get_absolute_url()).content.decode()
+    )
+    assert "erfolgreich" not in editor.get(url).content.decode()  # no message left behind

@@ -1,16 +1,19 @@
 """The workflow on a programme's page: its state, the steps the editor may take (with a note),
-what is missing before publishing, the schedule, the log of every step, and the preview link
-to share with reviewers. The steps themselves are programmes.workflow.move()."""
+what is missing before publishing, the schedule, the log of every step, the preview link to
+share with reviewers, and a preview of the form's unsaved changes. The steps themselves are
+programmes.workflow.move()."""
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from programmes.views import programme_preview
 from programmes.workflow import (
     WorkflowError,
     may_publish,
@@ -20,6 +23,7 @@ from programmes.workflow import (
 )
 
 SCHEDULE_FIELDS = ["publish_at", "withdraw_at"]
+PREVIEW_BUTTON = "_preview"  # on the change form: the page with the unsaved changes
 STEPS_SHOWN = 20
 
 
@@ -68,10 +72,24 @@ class WorkflowAdminMixin:
         return redirect("admin:programmes_programme_change", programme.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and PREVIEW_BUTTON in request.POST:
+            return self.preview_changes(request, object_id, form_url)
         programme = self.get_object(request, unquote(object_id))
         if programme is not None:
             extra_context = {**(extra_context or {}), **self.workflow_context(request, programme)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def preview_changes(self, request, object_id, form_url):
+        """The public page with the form's changes, unsaved: the form is saved in a transaction
+        that is rolled back once the page is rendered, so the preview is exactly what saving
+        would show, and nothing is kept (no new version, no history, no log, no message)."""
+        with transaction.atomic():
+            response = super().change_view(request, object_id, form_url)
+            if response.status_code == 302:  # saved: render, then forget the save
+                response = programme_preview(request, pk=unquote(object_id), unsaved=True)
+                list(messages.get_messages(request))  # "changed successfully" was not true
+            transaction.set_rollback(True)
+        return response
 
     def workflow_context(self, request, programme) -> dict:
         preview = reverse("programmes:programme-preview", args=[programme.pk])
