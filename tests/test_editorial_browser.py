@@ -74,12 +74,18 @@ def test_write_submit_preview_and_publish_as_the_two_roles(live_server, browser,
     page.get_by_label("Anmerkung (bei einem Schritt zurück: Grund)").fill("Bitte gegenlesen")
     page.get_by_role("button", name="Zur Prüfung geben").click()
     expect(page.locator(".workflow h2")).to_contain_text("zur Prüfung")
+    page.screenshot(path=SHOTS / "workflow-change-1280.png")
 
     share = page.locator("#preview-share").input_value()
     page.goto(share)
     expect(page.locator(".preview-banner")).to_contain_text("Vorschau – nicht veröffentlicht")
     expect(page.locator("h1")).to_contain_text("Dorfläden stärken")
     expect(page.locator(".lead")).to_have_text("Nahversorgung im Dorf sichern.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SHOTS / "workflow-preview-390.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.response["violations"]
     context.close()
 
     public_context, public = open_page(browser)
