@@ -378,5 +378,7 @@ LOGGING = {
         # procrastinate names every task and schedule it registers at each start.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        # httpx notes every request of the link check (core.link_check); its results are kept.
+        "httpx": {"level": "WARNING"},
     },
 }

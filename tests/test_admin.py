@@ -206,6 +206,7 @@ EXPECTED_PERMISSIONS = {
     for m in ["applicationwindow", "link", "participation", "source", "goal", "measure"]
 }
 EXPECTED_PERMISSIONS.add("programmes.view_publicationstep")  # the workflow's log, read only
+EXPECTED_PERMISSIONS.add("core.view_linkcheck")  # the link check's results, read only
 # The change history (django-reversion) needs no permissions of its own: viewing an entry shows
 # its versions, changing it restores one.
 
@@ -219,7 +220,7 @@ def group_permissions() -> set[str]:
 
 def test_editor_group_has_exactly_the_expected_permissions(editor):
     assert group_permissions() == EXPECTED_PERMISSIONS
-    assert len(EXPECTED_PERMISSIONS) == 52
+    assert len(EXPECTED_PERMISSIONS) == 53
     assert not any(
         p.startswith(("auth.", "admin.", "sessions.", "contenttypes."))
         for p in editor.get_all_permissions()

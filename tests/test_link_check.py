@@ -9,12 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from core.link_check import USER_AGENT, Limits, check_urls, record
 from core.models import LinkCheck
 from programmes.link_status import programmes_with_failed_links, with_moved_link
 from programmes.models import Link
-from tests.admin_builders import make_source
+from tests.admin_builders import make_editor, make_source
 from tests.factories import make_funding_body, make_programme
 from tests.servers import free_port
 
@@ -278,3 +279,29 @@ def test_check_links_checks_the_catalogue_and_names_what_failed(site, admin_clie
     assert "Linkprüfung zum Ansehen auswählen" in listing.text and "Verwendet in" in listing.text
     assert "Neue Adresse eintragen:" in listing.text and site.url("/new-home") in listing.text
     assert "Quelle „Richtlinie“: <a" in listing.text
+
+
+@pytest.mark.django_db
+def test_the_worker_checks_the_links_weekly_through_the_same_function(site):
+    from procrastinate.contrib.django import app
+
+    from programmes.tasks import check_links
+
+    schedules = {
+        periodic.task.name: periodic.cron
+        for periodic in app.periodic_registry.periodic_tasks.values()
+    }
+    assert schedules.get("programmes.tasks.check_links") == "17 3 * * 1"
+    make_programme("Wöchentlich geprüft", website=site.url("/missing"))
+    check_links(timestamp=0)  # as the worker calls it
+    assert LinkCheck.objects.get().status == LinkCheck.Status.BROKEN
+
+
+@pytest.mark.django_db
+def test_editors_read_the_results_but_cannot_change_them(client):
+    LinkCheck.objects.create(url="https://example.org/", status="ok", checked_at=timezone.now())
+    client.force_login(make_editor())
+    assert client.get(reverse("admin:core_linkcheck_changelist")).status_code == 200
+    check = LinkCheck.objects.get()
+    page = client.get(reverse("admin:core_linkcheck_change", args=[check.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.text

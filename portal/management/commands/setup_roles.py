@@ -9,6 +9,7 @@ entry sees its versions, who may change it restores one; nobody edits the histor
 does the spreadsheet round trip of programmes: export with "view", import with "change"
 (IMPORT_EXPORT_*_PERMISSION_CODE in the settings).
 The log of publication steps they only read: programmes.workflow writes it.
+The results of the link check (core.LinkCheck) they read too: the check writes them.
 
 Reviewers ("Freigabe") publish, withdraw and archive programmes (programmes.workflow): they view
 everything the editors see, change programmes and hold the permission to publish. Someone who
@@ -26,6 +27,7 @@ PUBLISHER_GROUP_NAME = "Freigabe"
 PUBLISHER_EXTRA = {("programmes", "change_programme"), ("programmes", "publish_programme")}
 READ_ONLY = {"programmes.publicationstep"}
 CATALOGUE_APPS = ["programmes", "municipalities"]
+READ_ELSEWHERE = {("core", "view_linkcheck")}
 EVERYDAY_ACTIONS = ["add", "change", "view"]
 DELETABLE = {
     "programmes.applicationwindow",
@@ -49,7 +51,7 @@ def editor_permission_keys() -> set[tuple[str, str]]:
             else:
                 actions = EVERYDAY_ACTIONS + (["delete"] if label in DELETABLE else [])
             keys.update((app_label, f"{action}_{model._meta.model_name}") for action in actions)
-    return keys
+    return keys | READ_ELSEWHERE
 
 
 def publisher_permission_keys() -> set[tuple[str, str]]:
@@ -67,7 +69,7 @@ def ensure_group(name: str, wanted_keys: set) -> tuple[bool, set[str], set[str],
     wanted = {
         (p.content_type.app_label, p.codename): p
         for p in Permission.objects.filter(
-            content_type__app_label__in=CATALOGUE_APPS
+            content_type__app_label__in={app_label for app_label, _ in wanted_keys}
         ).select_related("content_type")
         if (p.content_type.app_label, p.codename) in wanted_keys
     }
