@@ -191,7 +191,6 @@ def test_search_filter_open_programme_and_municipality_then_back(live_server, pa
         "q": ["Bürgerhaus"],
         "topic": ["stadtentwicklung"],
         "target_group": ["gemeinden"],
-        "sort": ["relevance"],
     }
     expect(page.get_by_role("heading", level=2, name="2 Programme gefunden")).to_be_visible()
     results = page.locator("ol.result-list > li h3")
@@ -208,7 +207,7 @@ def test_search_filter_open_programme_and_municipality_then_back(live_server, pa
     )
     # Each chip removes its own filter and keeps the others.
     topic_chip = parse_qs(urlsplit(chips.nth(1).get_attribute("href")).query)
-    assert topic_chip == {"q": ["Bürgerhaus"], "target_group": ["gemeinden"], "sort": ["relevance"]}
+    assert topic_chip == {"q": ["Bürgerhaus"], "target_group": ["gemeinden"]}
 
     page.get_by_role("link", name="Bürgerhäuser im Quartier").click()
     page.wait_for_url(re.compile(r"/programme/burgerhauser-im-quartier/$"))
