@@ -16,6 +16,7 @@ import asyncio
 import socket
 import ssl
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -176,8 +177,20 @@ def _root_cause(problem: BaseException) -> BaseException:
 
 def check_urls(urls: list[str], limits: Limits | None = None) -> list[Outcome]:
     """Check each address once (duplicates are asked once); in the order given."""
-    unique = list(dict.fromkeys(urls))
-    return asyncio.run(_Checker(limits or Limits()).run(unique))
+    work = _Checker(limits or Limits()).run(list(dict.fromkeys(urls)))
+    if not _loop_running():
+        return asyncio.run(work)
+    # Called where an event loop already runs in this thread: a loop of its own elsewhere.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, work).result()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def record(outcomes: list[Outcome], *, keep_only_these: bool = False) -> None:

@@ -1,6 +1,7 @@
 """The link check against real HTTP servers on loopback: what each kind of answer is recorded as,
 which new address a permanent redirect proposes, and the limits on concurrent requests."""
 
+import asyncio
 import io
 import threading
 import time
@@ -305,3 +306,10 @@ def test_editors_read_the_results_but_cannot_change_them(client):
     check = LinkCheck.objects.get()
     page = client.get(reverse("admin:core_linkcheck_change", args=[check.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.text
+
+
+def test_checks_also_from_code_that_runs_an_event_loop(site):
+    async def inside_a_loop():
+        return check_one(site.url("/ok"))
+
+    assert asyncio.run(inside_a_loop()).status == LinkCheck.Status.OK
