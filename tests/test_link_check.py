@@ -280,6 +280,8 @@ def test_check_links_checks_the_catalogue_and_names_what_failed(site, admin_clie
     assert "Linkprüfung zum Ansehen auswählen" in listing.text and "Verwendet in" in listing.text
     assert "Neue Adresse eintragen:" in listing.text and site.url("/new-home") in listing.text
     assert "Quelle „Richtlinie“: <a" in listing.text
+    moved_only = admin_client.get(reverse("admin:core_linkcheck_changelist") + "?umgezogen=ja")
+    assert site.url("/new-home") in moved_only.text and site.url("/missing") not in moved_only.text
 
 
 @pytest.mark.django_db

@@ -79,6 +79,21 @@ class LinkCheckReport:
         )
 
 
+class MovedFilter(admin.SimpleListFilter):
+    title = _("neuer Adresse")  # „Nach neuer Adresse“
+    parameter_name = "umgezogen"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("vorgeschlagen (dauerhaft umgezogen)")), ("nein", _("keine"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.moved()
+        if self.value() == "nein":
+            return queryset.filter(proposed_url="")
+        return queryset
+
+
 class _CitedByChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
@@ -93,7 +108,7 @@ class LinkCheckAdmin(admin.ModelAdmin):
     the address is cited."""
 
     list_display = ["url", "status_shown", "checked", "hint", "cited"]
-    list_filter = ["status", ("proposed_url", admin.EmptyFieldListFilter)]
+    list_filter = ["status", MovedFilter]
     search_fields = ["url", "final_url"]
     list_per_page = 50
     fields = [
