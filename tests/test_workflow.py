@@ -258,3 +258,13 @@ def test_preview_of_unsaved_changes_shows_them_and_keeps_nothing(client):
         in client.get(programme.get_absolute_url()).content.decode()
     )
     assert "erfolgreich" not in editor.get(url).content.decode()  # no message left behind
+
+
+def test_the_list_shows_what_is_planned():
+    at = timezone.make_aware(timezone.datetime(2030, 3, 1, 9, 0))
+    complete_programme("Geplant", publish_at=at)
+    complete_programme("Endet", publication=State.PUBLISHED, withdraw_at=at)
+    page = logged_in(make_publisher()).get(reverse("admin:programmes_programme_changelist"))
+    content = page.content.decode()
+    assert "Entwurf, ab 01.03.2030 09:00" in content
+    assert "veröffentlicht, bis 01.03.2030 09:00" in content

@@ -42,7 +42,7 @@ class ProgrammeAdmin(
 ):
     form = ProgrammeForm
     # Essential columns first; the list fits 1280 px (tests/test_editorial_browser.py).
-    list_display = ["title", "publication", "derived_status", "updated", "level", "funder"]
+    list_display = ["title", "publication_state", "derived_status", "updated", "level", "funder"]
     list_filter = [
         "publication",
         StatusFilter,

@@ -3,14 +3,16 @@ what is missing before publishing, the schedule, the log of every step, the prev
 share with reviewers, and a preview of the form's unsaved changes. The steps themselves are
 programmes.workflow.move()."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from programmes.views import programme_preview
@@ -27,6 +29,10 @@ PREVIEW_BUTTON = "_preview"  # on the change form: the page with the unsaved cha
 STEPS_SHOWN = 20
 
 
+def shown(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT")
+
+
 class WorkflowAdminMixin:
     """For ProgrammeAdmin. The state changes only through the steps; only the group
     „Freigabe“ sets the schedule."""
@@ -38,6 +44,16 @@ class WorkflowAdminMixin:
         if not may_publish(request.user):
             readonly += SCHEDULE_FIELDS
         return readonly
+
+    @admin.display(description=_("Veröffentlichung"), ordering="publication")
+    def publication_state(self, obj):
+        """The state and what is planned for it: „Entwurf, ab 01.03.2027 09:00“."""
+        state = obj.get_publication_display()
+        if obj.publish_at and not obj.is_public:
+            return _("%(state)s, ab %(at)s") % {"state": state, "at": shown(obj.publish_at)}
+        if obj.withdraw_at and obj.is_public:
+            return _("%(state)s, bis %(at)s") % {"state": state, "at": shown(obj.withdraw_at)}
+        return state
 
     def get_urls(self):
         step = path(
