@@ -268,3 +268,33 @@ def test_the_list_shows_what_is_planned():
     content = page.content.decode()
     assert "Entwurf, ab 01.03.2030 09:00" in content
     assert "veröffentlicht, bis 01.03.2030 09:00" in content
+
+
+def test_preview_asks_for_the_second_factor_where_the_admin_does(settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    draft = complete_programme()
+    response = logged_in(make_editor()).get(preview_url(draft))  # password only, no TOTP code
+    assert response.status_code == 404
+
+
+def test_publishing_a_selection_publishes_the_complete_and_names_the_incomplete():
+    ready = complete_programme("Fertig")
+    bare = make_programme("Unfertig", publication=State.DRAFT)
+    response = logged_in(make_publisher()).post(
+        reverse("admin:programmes_programme_changelist"),
+        {"action": "publish", "_selected_action": [str(ready.pk), str(bare.pk)]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "1 Programm veröffentlicht." in content
+    assert "„Unfertig“: Zum Veröffentlichen fehlt: Fördergeber" in content
+    assert list(Programme.objects.published()) == [ready]
+
+
+def test_desk_names_a_scheduled_publication_that_was_held_back():
+    from programmes.admin.desk import desk
+
+    make_programme("Zurückgehalten", publication=State.REVIEW, publish_at=timezone.now())
+    carry_out_schedule()
+    sections = {s.title: [t for t, _url in s.entries] for s in desk(make_editor())}
+    assert sections["Geplante Veröffentlichung zurückgehalten"] == ["Zurückgehalten"]
