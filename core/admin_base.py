@@ -23,6 +23,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from core.edit_guard import VersionGuardAdminMixin, person
+from core.history import kept_on_restore
 from core.history_diff import differences, revision_state
 
 HISTORY_PAGE = 25
@@ -154,6 +155,10 @@ class CatalogueAdmin(VersionGuardAdminMixin, HistoryAdmin):
         request.history_reason = _("Wiederhergestellt: Stand vom %(when)s") % {
             "when": when(version.revision.date_created)
         }
+        if kept := kept_on_restore(self.model):
+            request.history_kept = (
+                self.model._base_manager.filter(pk=unquote(object_id)).values(*kept).first()
+            )
         context = {"version_when": when(version.revision.date_created), **(extra_context or {})}
         with self.create_revision(request):  # the reverted choices and the save: one version
             return super().revision_view(request, object_id, version_id, context)
@@ -233,6 +238,8 @@ class CatalogueAdmin(VersionGuardAdminMixin, HistoryAdmin):
             return redirect(request.get_full_path())
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if kept := getattr(request, "history_kept", None):  # restoring: reverted just now
+            self.model._base_manager.filter(pk=unquote(object_id)).update(**kept)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (ProtectedError, RestrictedError) as error:

@@ -47,15 +47,19 @@ class HistoryUserMiddleware:
 
 
 _PART_OF: dict[type, str] = {}
+_KEPT: dict[type, tuple[str, ...]] = {}
 
 
-def track(model, follow=(), part_of: str | None = None):
+def track(model, follow=(), part_of: str | None = None, kept=()):
     """Keep the history of `model`; `follow` names the relations a version includes, `part_of`
-    the entry whose version includes this row."""
+    the entry whose version includes this row, `kept` the fields a restore leaves as they are
+    (those another process owns, such as the workflow's state)."""
     generated = [f.name for f in model._meta.concrete_fields if type(f).__name__ == GENERATED]
     reversion.register(model, follow=tuple(follow), exclude=generated)
     if part_of:
         _PART_OF[model] = part_of
+    if kept:
+        _KEPT[model] = tuple(kept)
     dispatch = f"core.history.{model._meta.label_lower}"
     pre_save.connect(record_baseline, sender=model, dispatch_uid=f"{dispatch}.baseline")
     pre_delete.connect(record_baseline, sender=model, dispatch_uid=f"{dispatch}.deleted")
@@ -64,6 +68,10 @@ def track(model, follow=(), part_of: str | None = None):
         m2m_changed.connect(
             record_choice, sender=field.remote_field.through, dispatch_uid=f"{dispatch}.{field}"
         )
+
+
+def kept_on_restore(model) -> tuple[str, ...]:
+    return _KEPT.get(model, ())
 
 
 @contextmanager

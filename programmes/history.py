@@ -3,7 +3,8 @@
 A programme's version holds its windows, links, participations and sources and its choices of
 topics, target groups, funding types and principles; restoring it brings all of that back. A
 Leitbild holds its areas and sources, a Leitsatz its goals, measures and sources. The workflow's
-log of steps (PublicationStep) is a record of its own and is never rolled back.
+log of steps (PublicationStep) is a record of its own and is never rolled back, and a restore
+leaves a programme's publication state and schedule alone: only the workflow moves them.
 """
 
 from core.history import track
@@ -27,7 +28,11 @@ from programmes.models import (
 
 
 def track_catalogue() -> None:
-    track(Programme, follow=["application_windows", "links", "participations", "sources"])
+    track(
+        Programme,
+        follow=["application_windows", "links", "participations", "sources"],
+        kept=["publication", "publish_at", "withdraw_at"],  # moved by programmes.workflow only
+    )
     track(Framework, follow=["areas", "sources"])
     track(GuidingPrinciple, follow=["goals", "measures", "sources"])
     for model in [ApplicationWindow, Link, Participation]:

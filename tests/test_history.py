@@ -164,6 +164,19 @@ def test_restoring_brings_back_topics_windows_and_participations_exactly(editor_
     assert versions_of(programme).filter(pk__gt=earlier_version.pk).count() == 2  # kept
 
 
+def test_a_restore_leaves_the_publication_state_to_the_workflow(editor_client):
+    programme = make_programme("Initiative ergreifen", summary="Alt.")
+    published = versions_of(programme).last()
+    programme.summary, programme.publication = "Neu.", "archived"
+    programme.save()
+
+    url = reverse("admin:programmes_programme_revision", args=[programme.pk, published.pk])
+    response = editor_client.post(url, shown_form(editor_client.get(url)))
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert (programme.summary, programme.publication) == ("Alt.", "archived")
+
+
 def test_looking_at_history_is_not_restoring_it(client):
     """A staff member who may only view programmes can open old versions but not save one."""
     viewer = User.objects.create_user("leserin", password="ein-langes-Testpasswort", is_staff=True)
