@@ -58,7 +58,7 @@ def draft_to_review() -> Programme:
     return programme
 
 
-def test_write_submit_preview_and_publish_as_the_two_roles(live_server, browser, office):
+def test_write_submit_preview_and_publish_as_the_two_roles(live_server, browser, office):  # noqa: F811
     programme = draft_to_review()
     base = live_server.url
     change = f"{base}/admin/programmes/programme/{programme.pk}/change/"
@@ -109,7 +109,7 @@ def test_write_submit_preview_and_publish_as_the_two_roles(live_server, browser,
     public_context.close()
 
 
-def test_desk_and_programme_list_fit_1280_pixels(live_server, browser, office):
+def test_desk_and_programme_list_fit_1280_pixels(live_server, browser, office):  # noqa: F811
     today = timezone.localdate()
     funder = make_funding_body("Ministerium für Heimat, Kommunales, Bau und Digitalisierung")
     for n in range(12):
