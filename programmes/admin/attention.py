@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
-from core.models import LinkCheck
-from programmes.models import ApplicationWindow, Link, Programme, Source
+from programmes import link_status
+from programmes.models import ApplicationWindow, Programme, Source
 from programmes.models.programme import FACTS_FRESH_DAYS
 
 State = Programme.Publication
@@ -45,16 +45,8 @@ def without_source(queryset):
 
 
 def with_failed_link(queryset):
-    """Hook of the link check (§6): the official page, a link or a source failed its last
-    check (core.models.LinkCheck)."""
-    failed = LinkCheck.objects.failed().values("url")
-    sources = Source.objects.filter(
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=OuterRef("pk"),
-        url__in=failed,
-    )
-    links = Link.objects.filter(programme=OuterRef("pk"), url__in=failed)
-    return queryset.filter(Q(website__in=failed) | Exists(links) | Exists(sources))
+    """The official page, a link or a source failed its last check (programmes.link_status)."""
+    return link_status.with_failed_link(queryset)
 
 
 def contradictions(queryset, today: date):
