@@ -20,6 +20,7 @@ from programmes.models import FundingBody, FundingType, Level, Programme, Target
 DATE_FORMAT = "%d.%m.%Y"
 VERSION_COLUMN = "Stand"
 ID_COLUMN = "Nr."
+TITLE_COLUMN = "Titel"
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -71,17 +72,23 @@ class NamesWidget(widgets.ManyToManyWidget):
 
 
 class ChangedColumns(resources.Diff):
-    """The preview's cells: which columns a row changes, then each value (old → new)."""
+    """The preview's cells, narrow enough for the screen: number, title and what changes
+    („Spalte: alt → neu“, or the values of a new row)."""
 
     def __init__(self, resource, instance, new):
         super().__init__(resource, instance, new)
         self.columns = [field.column_name for field in resource.get_import_fields()]
 
     def as_html(self):
-        pairs = list(zip(self.columns, self.left, self.right, strict=False))
-        changed = [c for c, old, new in pairs if old != new and c != VERSION_COLUMN]
-        cells = [new if old == new or self.new else f"{old} → {new}" for _c, old, new in pairs]
-        return ["" if self.new else "; ".join(changed), *cells]
+        values = dict(zip(self.columns, self.right, strict=False))
+        before = dict(zip(self.columns, self.left, strict=False))
+        shown = [c for c in self.columns if c not in {ID_COLUMN, VERSION_COLUMN}]
+        if self.new:
+            changes = [f"{c}: {values[c]}" for c in shown if values.get(c)]
+        else:
+            changes = [f"{c}: {before[c]} → {values[c]}" for c in shown if before[c] != values[c]]
+        title = before.get(TITLE_COLUMN) or values.get(TITLE_COLUMN)
+        return [values.get(ID_COLUMN) or before.get(ID_COLUMN), title, "; ".join(changes)]
 
 
 def date_field(attribute: str) -> fields.Field:
@@ -156,7 +163,7 @@ class ProgrammeResource(resources.ModelResource):
         return ChangedColumns
 
     def get_diff_headers(self):
-        return [_("Geänderte Spalten"), *super().get_diff_headers()]
+        return [ID_COLUMN, TITLE_COLUMN, _("Änderungen")]
 
     def dehydrate_updated(self, programme) -> str:
         return programme.updated.isoformat() if programme.updated else ""

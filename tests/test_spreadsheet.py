@@ -134,11 +134,15 @@ def test_the_dry_run_shows_each_row_and_changes_nothing(client_, catalogue):
 
     preview = upload(client_, sheet)
     assert preview.status_code == 200
-    rows = {row.diff[1 + titles]: row for row in preview.context["result"].valid_rows()}
-    assert rows["Initiative ergreifen → Initiative ergreifen NRW"].import_type == "update"
-    assert rows["Initiative ergreifen → Initiative ergreifen NRW"].diff[0] == "Titel; Themen"
-    assert rows["Soziale Stadt"].import_type == "skip"
+    rows = {row.diff[1]: row for row in preview.context["result"].valid_rows()}
+    assert rows["Initiative ergreifen"].import_type == "update"
+    assert rows["Initiative ergreifen"].diff[2] == (
+        "Titel: Initiative ergreifen → Initiative ergreifen NRW; "
+        "Themen: Bildung; Soziales → Bildung"
+    )
+    assert (rows["Soziale Stadt"].import_type, rows["Soziale Stadt"].diff[2]) == ("skip", "")
     assert rows["Neu im Katalog"].import_type == "new"
+    assert rows["Neu im Katalog"].diff[2].startswith("Titel: Neu im Katalog; ")
     content = preview.content.decode()
     assert "geändert" in content and "unverändert" in content and "neu" in content
     assert (Programme.objects.count(), Version.objects.count()) == before
