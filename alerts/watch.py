@@ -1,14 +1,11 @@
 """What a subscription watches, read and described through the programme list's own FilterSet:
 the same parameters, the same 400 for a wrong value, the same programmes."""
 
-from datetime import date
-
-from django.db.models import Model, QuerySet
 from django.http import QueryDict
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.listing import BadParameters, ParameterError, form_errors
+from programmes.filter_words import describe
 from programmes.filters import ProgrammeFilterSet
 from programmes.models import Programme
 
@@ -51,17 +48,6 @@ def watched_programme(slug: str) -> Programme:
     return programme
 
 
-def describe(filterset: ProgrammeFilterSet) -> str:
-    """The filters in words, e.g. "Thema: Digitalisierung; offen für: Iserlohn"."""
-    parts = []
-    for name in WATCHED:
-        value = filterset.form.cleaned_data.get(name)
-        shown = _in_words(filterset, name, value)
-        if shown:
-            parts.append(f"{filterset.filters[name].label}: {shown}")
-    return "; ".join(parts)
-
-
 def headline(filterset: ProgrammeFilterSet | None, programme: Programme | None = None) -> str:
     """What the subscription sends, as its confirmation page and every mail name it."""
     if programme is not None:
@@ -70,18 +56,3 @@ def headline(filterset: ProgrammeFilterSet | None, programme: Programme | None =
     if not described:
         return _("Neue und geänderte Programme – alle Programme")
     return _("Neue und geänderte Programme – %(filters)s") % {"filters": described}
-
-
-def _in_words(filterset, name: str, value) -> str:
-    if isinstance(value, QuerySet):  # topics, target groups, funders, principles
-        return ", ".join(map(str, value))
-    if not value:
-        return ""
-    if name == "q":
-        return f"„{value.strip()}“" if value.strip() else ""
-    if isinstance(value, date):
-        return date_format(value, "j. F Y")
-    if isinstance(value, Model):  # a place
-        return str(getattr(value, "name", value))
-    choices = dict(filterset.form.fields[name].choices)
-    return ", ".join(str(choices.get(item, item)) for item in value)
