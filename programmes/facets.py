@@ -320,9 +320,16 @@ class FacetCounter:
 
         Kept for the most recent filter values until the catalogue changes: someone who
         searched goes on to choose facets, sort and turn pages with the same search."""
-        used = [name for name in NON_FACET_FILTERS if self.filterset.form.cleaned_data.get(name)]
+        cleaned = self.filterset.form.cleaned_data
+        used = [name for name in NON_FACET_FILTERS if cleaned.get(name)]
+        # A filter that answers from per-version sets (`admitted`, e.g. open_to) needs no query.
+        from_sets = [name for name in used if hasattr(self.filterset.filters[name], "admitted")]
+        known = index.published
+        for name in from_sets:
+            known &= self.filterset.filters[name].admitted(cleaned[name], index)
+        used = [name for name in used if name not in from_sets]
         if not used:
-            return index.published
+            return known
         key = tuple((name, self.data.get(name, "").strip()) for name in used)
 
         def admitted() -> int:
@@ -333,7 +340,7 @@ class FacetCounter:
             others = [name for name in used if name != "q"]  # the plan found the search's
             return index.bitset(found) & (index.bitset(self._ids(others)) if others else ~0)
 
-        return _recently_admitted().get(key, admitted)
+        return known & _recently_admitted().get(key, admitted)
 
     def _ids(self, names) -> list[int]:
         programmes = self.filterset.apply(Programme.objects.published(), names)

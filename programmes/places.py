@@ -8,15 +8,19 @@ every municipality, Python adds them up for every key prefix (Land, Regierungsbe
 and the result is kept until the catalogue changes (`core.cache.per_version`).
 """
 
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import per_version
-from core.listing import BadParameters, PageByIds, paginate, query_without
+from core.listing import BadParameters, paginate, query_without
 from municipalities.extensions import PlaceExtension
+from programmes.facets import FacetCounter, catalogue_index
 from programmes.filters import ProgrammeFilterSet, Sort
 from programmes.models import Participation, Programme
 from programmes.querysets import Status
@@ -59,8 +63,8 @@ def open_to_query(municipality) -> QueryDict:
 
 def municipality_programmes(request, municipality, ancestors) -> dict:
     """The municipality page's sections on programmes: what it takes part in, and a page of
-    what is open to it, through the programme list's own FilterSet (the same rule, counts
-    from the catalogue index)."""
+    what is open to it: the programme list's own FilterSet counts it from the catalogue index,
+    and `deadline_order` pages through it, both without a query per place."""
     participations = list(
         Participation.objects.filter(municipality=municipality, programme__publication="published")
         .select_related("programme")
@@ -69,8 +73,7 @@ def municipality_programmes(request, municipality, ancestors) -> dict:
     query = open_to_query(municipality)
     filterset = ProgrammeFilterSet(query)
     filterset.form.is_valid()  # valid by construction: the place's own slug, known choices
-    in_order, total = filterset.listed()
-    rows = Programme.objects.with_status().with_next_deadline().for_listing()
+    counts = FacetCounter(filterset).compute()
     context = {
         "participations": participations[:PARTICIPATIONS_SHOWN],
         "more_participations": len(participations) > PARTICIPATIONS_SHOWN,
@@ -78,10 +81,53 @@ def municipality_programmes(request, municipality, ancestors) -> dict:
         "open_to_query": query.urlencode(),
     }
     try:
-        context["page"] = paginate(PageByIds(in_order, rows), request.GET.get("page"), count=total)
+        context["page"] = paginate(
+            ByDeadline(counts.matching, counts.index), request.GET.get("page"), count=counts.total
+        )
     except BadParameters as bad:
         context["errors"] = bad.errors
     return context
+
+
+@per_version("programmes:deadline-order")
+def deadline_order(today=None) -> array:
+    """The published programmes' positions in the catalogue index, by next deadline (none
+    last), then title: one query per catalogue version and day instead of sorting every
+    place's programmes by a subquery."""
+    ids = catalogue_index(today).positions.ids
+    ordered = (
+        Programme.objects.published()
+        .with_next_deadline(today)
+        .order_by(F("next_deadline").asc(nulls_last=True), "sort_title", "pk")
+        .values_list("pk", flat=True)
+    )
+    return array("i", (bisect_left(ids, pk) for pk in ordered))
+
+
+class ByDeadline:
+    """The programmes of a bitset in `deadline_order`, as the paginator slices them: the
+    page's ids from the order, then those rows with what the list shows."""
+
+    ordered = True
+
+    def __init__(self, matching: int, index):
+        self.matching, self.index = matching, index
+
+    def count(self) -> int:
+        return self.matching.bit_count()
+
+    def __getitem__(self, page: slice):
+        bits = self.matching.to_bytes((len(self.index.positions) + 7) // 8, "little")
+        ids, found = self.index.positions.ids, []
+        for position in deadline_order():
+            if bits[position >> 3] >> (position & 7) & 1:
+                found.append(ids[position])
+                if len(found) >= page.stop:
+                    break
+        chosen = found[page.start :]
+        rows = Programme.objects.with_status().with_next_deadline().for_listing()
+        by_id = {row.pk: row for row in rows.filter(pk__in=chosen)}
+        return [by_id[pk] for pk in chosen if pk in by_id]
 
 
 EXTENSION = PlaceExtension(

@@ -9,7 +9,9 @@ import pytest
 
 from municipalities import lookup
 from municipalities.models import Municipality
+from programmes.facets import catalogue_index
 from programmes.models import Programme
+from programmes.openness import open_to, reach
 from tests.factories import add_participation, make_municipality, make_nrw_chain, make_programme
 from tests.test_exports import csv_rows, streamed
 
@@ -198,6 +200,13 @@ class TestOpenTo:
         bad = client.get("/programme/export.csv?open_to=M%C3%BCnster")
         assert bad.status_code == 400 and len(bad.json()["errors"][0]["choices"]) == 3
 
+    def test_the_index_sets_agree_with_the_sql_rule_for_every_place(self, catalogue):
+        index = catalogue_index()
+        for place in Municipality.objects.all():
+            in_sql = Programme.objects.published().filter(open_to(place)).values_list("pk")
+            from_sets = index.members(reach().open_to(place.key) & index.published)
+            assert sorted(from_sets) == sorted(pk for (pk,) in in_sql), place.name
+
     def test_openapi_describes_open_to(self, client, db):
         schema = client.get("/api/v1/openapi.json").json()
         parameters = schema["paths"]["/api/v1/programmes/"]["get"]["parameters"]
@@ -226,8 +235,8 @@ class TestMunicipalityPage:
 
     def test_page_queries_stay_few(self, client, catalogue, django_assert_max_num_queries):
         client.get("/kommunen/hemer/")  # catalogue index and register built once per version
-        # version, the place's family, participations, what is open to it, ids of the page,
-        # their rows, and the outlines of the map
-        with django_assert_max_num_queries(8):
+        # the place's family, the outlines' state for the map, participations, the page's rows:
+        # what is open to it comes from per-version sets, not from a query per place
+        with django_assert_max_num_queries(5):
             response = client.get("/kommunen/iserlohn/")
         assert response.status_code == 200
