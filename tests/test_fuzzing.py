@@ -133,6 +133,11 @@ def fuzz_client():
 
 def get(client, path: str):
     response = client.get(path)
+    if response.status_code == 302:  # a list's address with empty values: the same without them
+        tidy = response["Location"]
+        assert tidy.split("?")[0] == path.split("?")[0], (path, tidy)
+        assert not re.search(r"=(&|$)", tidy), (path, tidy)
+        response = client.get(tidy)
     # Streaming answers (exports, calendars) must also be produced to the end.
     if response.streaming:
         response.body = b"".join(response.streaming_content)
