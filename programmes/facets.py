@@ -257,7 +257,7 @@ class Counts:
         ids = RawSQL("SELECT unnest(%s::bigint[])", (self.index.members(self.matching),))
         found = filterset.queryset.filter(pk__in=ids)  # one array parameter, however many
         text = (filterset.form.cleaned_data.get("q") or "").strip()
-        return filterset.ordered(found.search(text) if text else found)
+        return filterset.ordered(found.ranked(text) if text else found)
 
 
 class FacetCounter:

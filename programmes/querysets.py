@@ -26,7 +26,7 @@ class ProgrammeQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list item shows: with its funder, without the long texts it never shows."""
         return self.select_related("funding_body").defer(
-            "description", "search_vector", "related_terms", "contact", "amount_note"
+            "description", "search_vector", "rank_vector", "related_terms", "contact", "amount_note"
         )
 
     def published(self):
@@ -95,12 +95,23 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """German full-text search over the stored, weighted vector, ranked: synonyms,
-        compounds, typos and searches that match only some words as programmes.search plans
-        them (any input is safe: "phrase", -exclusion, oder)."""
+        """German full-text search over the stored, weighted vector, ranked by title, short name
+        and summary (`rank_vector`): synonyms, compounds, typos and searches that match only
+        some words as programmes.search plans them (any input is safe: "phrase", -exclusion,
+        oder)."""
         from programmes.search import plan_search
 
         query = plan_search(text).query
         if query is None:  # only signs or words too common to search for
             return self.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
-        return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        return self.filter(search_vector=query).annotate(rank=SearchRank(F("rank_vector"), query))
+
+    def ranked(self, text: str):
+        """Annotate the search's `rank` on programmes already known to match it (by id): no
+        second test of every row against the query."""
+        from programmes.search import plan_search
+
+        query = plan_search(text).query
+        if query is None:
+            return self.annotate(rank=Value(0.0, output_field=models.FloatField()))
+        return self.annotate(rank=SearchRank(F("rank_vector"), query))

@@ -17,6 +17,7 @@ from programmes.models import (
     Measure,
     PrincipleArea,
     Source,
+    SynonymGroup,
 )
 from tests.factories import (
     add_participation,
@@ -72,6 +73,12 @@ def _name(prefix: str) -> str:
     return f"{prefix} {next(_n)}"
 
 
+def make_synonym_group(term: str) -> SynonymGroup:
+    """The only group: the starting list the migration ships is set aside."""
+    SynonymGroup.objects.all().delete()
+    return SynonymGroup.objects.create(terms=f"{term}, Bürgerzentrum")
+
+
 BUILDERS = {
     "programmes.programme": lambda: make_programme(_name("Programm")),
     "programmes.applicationwindow": lambda: ApplicationWindow.objects.create(
@@ -110,6 +117,7 @@ BUILDERS = {
         principle=make_principle(_name("Leitsatz"), framework=make_framework()),
         text="Quartiere gemeinsam planen.",
     ),
+    "programmes.synonymgroup": lambda: make_synonym_group(_name("Bürgerhaus")),
     "municipalities.municipality": lambda: make_municipality(_name("Gemeinde"), "05962024"),
 }
 

@@ -37,6 +37,7 @@ DELETABLE = {
     "programmes.source",
     "programmes.goal",
     "programmes.measure",
+    "programmes.synonymgroup",
 }
 NO_ADD_PAGE = {"programmes.source"}  # sources are added on the page of what they document
 
@@ -196,6 +197,7 @@ EXPECTED_PERMISSIONS = {
             "guidingprinciple",
             "goal",
             "measure",
+            "synonymgroup",
         ],
         "municipalities": ["municipality"],
     }.items()
@@ -203,7 +205,7 @@ EXPECTED_PERMISSIONS = {
     for action in ["add", "change", "view"]
 } | {
     f"programmes.delete_{m}"
-    for m in ["applicationwindow", "link", "participation", "source", "goal", "measure"]
+    for m in [label.split(".")[1] for label in DELETABLE]
 }
 EXPECTED_PERMISSIONS.add("programmes.view_publicationstep")  # the workflow's log, read only
 EXPECTED_PERMISSIONS.add("core.view_linkcheck")  # the link check's results, read only
@@ -220,7 +222,7 @@ def group_permissions() -> set[str]:
 
 def test_editor_group_has_exactly_the_expected_permissions(editor):
     assert group_permissions() == EXPECTED_PERMISSIONS
-    assert len(EXPECTED_PERMISSIONS) == 53
+    assert len(EXPECTED_PERMISSIONS) == 57
     assert not any(
         p.startswith(("auth.", "admin.", "sessions.", "contenttypes."))
         for p in editor.get_all_permissions()

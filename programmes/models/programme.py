@@ -175,6 +175,17 @@ class Programme(Timestamped):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # What a match is ranked by: all but the description, small enough to be read without
+    # decompression (the full vector of tens of thousands of matches is not).
+    rank_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", config="german", weight="A")
+            + SearchVector("short_name", "summary", config="german", weight="B")
+            + SearchVector("related_terms", config="german", weight="C")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     sort_title = models.GeneratedField(
         expression=sort_key_expression("title"),
         output_field=models.CharField(max_length=250),

@@ -11,10 +11,13 @@ and catalogue version (every part of a list page asks the same plan):
    those that match more ranked first, and the page says so.
 """
 
+import functools
+import operator
 import re
 from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 
 from core.cache import Recent, per_version
 from programmes.search import compounds, suggest, synonyms
@@ -81,14 +84,24 @@ def _plan(text: str) -> tuple[SearchPlan, list[int] | None]:
 
 
 def _matches(query: SearchQuery) -> list[int]:
-    """The ids of the published programmes a query finds, in one statement."""
-    from django.contrib.postgres.aggregates import ArrayAgg
-    from django.db.models import Value
+    """The ids of the published programmes a query finds, through the GIN index.
 
+    For a common word PostgreSQL estimates that reading the whole table is cheaper, not knowing
+    that it would then decompress every stored vector to test it; the index needs none of them
+    (at 100,000 programmes: ~1.2 s against ~0.5 s for a word in most of them). So the index is
+    made the only way for this statement, in the same round trip, and the setting reset.
+    """
     from programmes.models import Programme
 
-    found = Programme.objects.published().filter(search_vector=query).order_by()
-    return found.aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"]
+    found = Programme.objects.published().filter(search_vector=query).order_by().values("pk")
+    sql, params = found.query.sql_with_params()
+    select = connection.ops.compose_sql(
+        f"SELECT coalesce(array_agg(pk), '{{}}') FROM ({sql}) found", params
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL enable_seqscan = off; {select}; RESET enable_seqscan")
+        cursor.nextset()
+        return cursor.fetchone()[0]
 
 
 def _finds_any(query: SearchQuery) -> bool:
@@ -162,12 +175,7 @@ def _term_query(term: Term) -> SearchQuery:
 
 
 def _combine(queries, *, all_of: bool) -> SearchQuery | None:
-    result = None
-    for query in queries:
-        if query is None:
-            continue
-        if result is None:
-            result = query
-        else:
-            result = result & query if all_of else result | query
-    return result
+    present = [query for query in queries if query is not None]
+    if not present:
+        return None
+    return functools.reduce(operator.and_ if all_of else operator.or_, present)

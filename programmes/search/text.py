@@ -46,6 +46,7 @@ class ParsedQuery:
 
     def required(self) -> "ParsedQuery":
         """Without the groups made of generic words alone, unless nothing else is left."""
+
         def generic(group) -> bool:
             return all(term.generic and not term.excluded for term in group)
 
@@ -70,9 +71,9 @@ def parse(text: str) -> ParsedQuery:
         words = _WORD.findall(token)
         for word in words:
             terms.append(Term(word, excluded=excluded))
-    if terms and isinstance(terms[-1], Term) and not terms[-1].phrase:
-        if not text.endswith((" ", '"')):
-            terms[-1] = Term(terms[-1].text, excluded=terms[-1].excluded, last=True)
+    typing = not text.endswith((" ", '"'))  # the last word may still be incomplete
+    if typing and terms and isinstance(terms[-1], Term) and not terms[-1].phrase:
+        terms[-1] = Term(terms[-1].text, excluded=terms[-1].excluded, last=True)
     return ParsedQuery(_grouped(terms))
 
 
