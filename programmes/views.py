@@ -66,8 +66,25 @@ def programme_list(request):
         everything=address(request, _with_every_status(QueryDict())),
         page_query=query_without(request.GET, "page"),
         sort=filterset.sort_key,
+        **_search_notice(request, filterset),
     )
     return render(request, "programmes/programme_list.html", context)
+
+
+def _search_notice(request, filterset) -> dict:
+    """What the search did with the typed words (programmes/search_notice.html): the plan, and
+    for a suggestion the list's address with the suggested words instead."""
+    text = filterset.form.cleaned_data.get("q", "").strip()
+    if not text:
+        return {}
+    search = plan_search(text)
+    notice = {"search": search}
+    if search.suggestion:
+        query = request.GET.copy()
+        query["q"] = search.suggestion
+        query.pop("page", None)
+        notice["suggestion_url"] = address(request, query)
+    return notice
 
 
 def _list_rows(filterset, counts):

@@ -4,6 +4,7 @@ that precise names rank first and unrelated entries stay out of the top five."""
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 
 from programmes.models import Programme, SynonymGroup
 from programmes.search import plan_search
@@ -136,3 +137,22 @@ def test_synonyms_editors_add_apply_at_once(catalogue):
     assert top_five("Fahrgemeinschaft") == []
     SynonymGroup.objects.create(terms="Fahrgemeinschaft, Fahrdienst")
     assert "kommunen-innovativ-komobil2035" in top_five("Fahrgemeinschaft")
+
+
+def test_the_list_says_what_was_searched(client, catalogue):
+    typo = client.get("/programme/", {"q": "Ehrenamtskrate"})
+    assert typo.status_code == 200
+    assert "Ergebnisse für „<strong>Ehrenamtskarte</strong>“ – gesucht war „Ehrenamtskrate“" in (
+        typo.content.decode()
+    )
+    assert "/programme/ehrenamtskarte-nrw/" in typo.content.decode()
+
+    some = client.get("/programme/", {"q": "Ehrenamtskarte Tiefseebergbau"}).content.decode()
+    assert "Kein Programm enthält alle Suchwörter" in some
+
+    none = client.get("/programme/", {"q": "Kindertagesstäte", "level": "land"})
+    assert none.status_code == 200 and none.context["total"] == 0
+    assert "Meinten Sie" in none.content.decode()
+    path, query = none.context["suggestion_url"].split("?")
+    assert path == "/programme/"
+    assert QueryDict(query).dict() == {"q": "Kindertagesstätte", "level": "land"}
