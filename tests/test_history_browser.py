@@ -1,7 +1,7 @@
 """No lost edits and a readable history in a real browser: two editors in two sessions open the
 same programme; the second save is refused with who, when and what; the history shows the
-differences in German and restores an earlier version. axe-core checked, photographed at
-1280 pixels for the notes."""
+differences in German and restores an earlier version; the spreadsheet import's preview. axe-core
+checked, photographed at 1280 pixels for the notes."""
 
 import io
 import re
@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programmes.models import Programme
+from programmes.spreadsheet import ProgrammeResource
 from tests.factories import make_programme, make_topic
 from tests.test_browser import AXE_OPTIONS, browser, open_page  # noqa: F401 (module fixture)
 
@@ -101,3 +102,35 @@ def test_two_editors_a_refused_save_and_a_restore(live_server, browser):  # noqa
     assert (restored.title, restored.kind) == ("Dorfläden stärken", "foerderprogramm")
     assert restored.application_windows.get().closes == date(2026, 3, 31)
     anna_context.close()
+
+
+def test_spreadsheet_import_preview_and_export_under_the_policy(live_server, browser, tmp_path):  # noqa: F811
+    call_command("setup_roles", stdout=io.StringIO())
+    editor("anna", "Anna")
+    make_programme("Dorfläden stärken", topics=[make_topic("Nahversorgung")])
+    make_programme("Soziale Stadt")
+    sheet = ProgrammeResource().export(queryset=Programme.objects.order_by("pk"))
+    first = list(sheet[0])
+    first[sheet.headers.index("Titel")] = "Dorfläden stärken 2026"
+    sheet[0] = first
+    upload = tmp_path / "programme.xlsx"
+    upload.write_bytes(sheet.export("xlsx"))
+
+    context, page = logged_in(browser, live_server.url, "anna")
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Security Policy" in m.text else None)
+    page.goto(live_server.url + "/admin/programmes/programme/export/")
+    expect(page.locator("#content")).to_contain_text("Titel")
+    page.goto(live_server.url + "/admin/programmes/programme/import/")
+    page.set_input_files("input[type=file]", str(upload))
+    page.locator("select[name=format]").select_option(label="xlsx")
+    page.locator("input[type=submit]").click()
+    rows = page.locator("#import-preview tbody tr")
+    expect(rows.first).to_contain_text("Titel: Dorfläden stärken → Dorfläden stärken 2026")
+    expect(rows.nth(1)).to_contain_text("unverändert")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert blocked == []  # before the screenshot, whose caret-hiding style the policy blocks
+    page.screenshot(path=SHOTS / "history-import-preview-1280.png", full_page=True)
+    no_violations(page, "#content")
+    assert Programme.objects.filter(title="Dorfläden stärken 2026").count() == 0
+    context.close()

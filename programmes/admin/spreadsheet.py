@@ -9,21 +9,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import SelectableFieldsExportForm
+from import_export.forms import ExportForm
 
 from programmes.spreadsheet import ProgrammeResource
 
 
-class ExportForm(SelectableFieldsExportForm):
-    """The columns to export, named as in the file (not by their English attribute names)."""
-
-    def _get_field_label(self, resource, field_name: str) -> str:
-        field = resource.fields.get(field_name)
-        return field.column_name if field else field_name
-
-
 class SpreadsheetAdminMixin(ImportMixin, ExportActionMixin):
     resource_classes = [ProgrammeResource]
+    # Every column, always: the file is meant to come back, and the form that picks columns
+    # needs inline script the Content-Security-Policy blocks.
     export_form_class = ExportForm
     formats = [XLSX, CSV]
     show_change_form_export = False
