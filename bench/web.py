@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import search_ranking
 from bench.web_database import build_database, database_url
 from bench.web_measure import CONNECTIONS, sequential, start_server, worker_rss_mb, wrk
 from bench.web_pages import Scenario, count_queries, scenarios
@@ -71,6 +72,8 @@ def main(argv=None) -> dict:
     settings.DATABASES["default"]["NAME"] = name
     pages = scenarios()
     count_queries(pages)
+    ranking = search_ranking.compare()
+    search_ranking.print_comparison(ranking)
 
     server = start_server(url, args.redis)
     try:
@@ -100,6 +103,7 @@ def main(argv=None) -> dict:
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "pages": [page_entry(page, floor=pages[0]) for page in pages],
+        "ranking_vs_exact": ranking,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
