@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alerts.changes import changes_since
-from alerts.watch import list_filterset
+from alerts.watch import headline, list_filterset
 from programmes.models import ApplicationWindow, Programme
 
 HORIZON = timedelta(days=14)
@@ -29,6 +29,7 @@ class Digest:
     windows: list = field(default_factory=list)  # (window, "opens" | "closes", date)
     reminders: list = field(default_factory=list)  # (window, days before its deadline)
     more: bool = False  # a section was cut at MAX_ITEMS
+    what: str = ""  # the list's headline, from the FilterSet already at hand
 
     def __bool__(self):
         return bool(self.new or self.changed or self.windows or self.reminders)
@@ -41,13 +42,14 @@ def compose(subscription, since: datetime, until: datetime) -> Digest:
 
 
 def _list_digest(subscription, since, until) -> Digest:
-    matching = list_filterset(subscription.query).qs
+    filterset = list_filterset(subscription.query)
+    matching = filterset.qs
     touched = list(
         matching.filter(updated__gt=since, updated__lte=until).order_by("sort_title", "pk")[
             : MAX_ITEMS + 1
         ]
     )
-    digest = Digest(more=len(touched) > MAX_ITEMS)
+    digest = Digest(more=len(touched) > MAX_ITEMS, what=headline(filterset))
     touched = touched[:MAX_ITEMS]
     changes = changes_since([p.pk for p in touched], since)
     for programme in touched:

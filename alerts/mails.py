@@ -40,10 +40,10 @@ def what_is_watched(subscription) -> str:
     return headline(list_filterset(subscription.query))
 
 
-def _context(subscription, **extra) -> dict:
+def _context(subscription, what: str = "", **extra) -> dict:
     return {
         "subscription": subscription,
-        "what": what_is_watched(subscription),
+        "what": what or what_is_watched(subscription),
         "watched_url": watched_url(subscription),
         "manage_url": absolute_manage_url(subscription),
         "unsubscribe_url": unsubscribe_url(subscription),
@@ -72,8 +72,8 @@ def confirmation(subscription, already_confirmed: bool) -> tuple[str, str, str]:
     return (subject, *_render("confirmation", context))
 
 
-def digest(subscription, found, until) -> tuple[str, str, str]:
-    context = _context(subscription, digest=found, until=until)
+def digest(subscription, found, since) -> tuple[str, str, str]:
+    context = _context(subscription, what=found.what, digest=found, since=since)
     if subscription.programme_id:
         title = subscription.programme.title
         if found.reminders:

@@ -75,7 +75,7 @@ def compose_one(pk: int, now: datetime) -> bool:
         since = subscription.covered_until or subscription.confirmed
         found = _compose(subscription, since, now)
         if found:
-            subject, text, html = mails.digest(subscription, found, now)
+            subject, text, html = mails.digest(subscription, found, since)
             Delivery.objects.create(
                 subscription=subscription,
                 kind=Delivery.Kind.DIGEST,

@@ -2,6 +2,7 @@
 
 from contextlib import suppress
 
+from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -25,5 +26,7 @@ def deliver() -> None:
 
 
 def deliver_soon() -> None:
-    with suppress(AlreadyEnqueued):  # one waiting job sends every mail waiting by then
+    # One waiting job sends every mail waiting by then. The savepoint keeps the refused insert
+    # from aborting a transaction around this call.
+    with suppress(AlreadyEnqueued), transaction.atomic():
         deliver.defer()

@@ -2,7 +2,6 @@
 signed links in the mails. None is cached, none is indexed; none says whether an address is
 subscribed."""
 
-from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from alerts import forms, mails, subscribing, tokens
 from alerts.models import Subscription
+from alerts.tasks import deliver_soon
 from alerts.watch import headline, list_filterset, list_query, watched_programme
 from core.listing import BadParameters
 from core.page_cache import not_kept
@@ -53,7 +53,7 @@ def subscribe(request):
         programme=programme,
         rhythm=form.cleaned_data.get("rhythm", ""),
     )
-    transaction.on_commit(_deliver_soon)
+    deliver_soon()  # the confirmation should not wait for the next periodic run
     return _page(request, "requested.html", context)
 
 
@@ -64,12 +64,6 @@ def _watched(data):
         return programme, "", headline(None, programme)
     query = list_query(data)
     return None, query, headline(list_filterset(query))
-
-
-def _deliver_soon():
-    from alerts.tasks import deliver_soon
-
-    deliver_soon()
 
 
 @not_kept

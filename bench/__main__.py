@@ -1,4 +1,5 @@
-"""The benchmarks: ``python -m bench [web|import|export|chaos|all] [--quick]`` (default: all).
+"""The benchmarks: ``python -m bench [web|import|export|chaos|alerts|all] [--quick]`` (default:
+all).
 
 - ``web``: the production server with 100,000 programmes, every public page against the
   framework's floor (bench/web.py; options: --quick, --rebuild, --redis, --duration).
@@ -7,6 +8,9 @@
   then eight parallel full XLSX requests while visitors browse (bench/export_bench.py).
 - ``chaos``: 60 s of load with hostile requests while the LISTEN connections die, the catalogue
   changes and Redis stops answering (bench/chaos.py; not part of ``all``).
+- ``alerts``: 10,000 e-mail alert digests composed and sent to a local SMTP sink: mails per
+  second and memory (bench/alerts.py; not part of ``all``: about half an hour on two loaded
+  cores).
 
 Each prints its figures and writes JSON to bench/results/. ``all`` takes about ten minutes;
 with --quick about four.
@@ -19,7 +23,10 @@ import sys
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "which", nargs="?", default="all", choices=["web", "import", "export", "chaos", "all"]
+        "which",
+        nargs="?",
+        default="all",
+        choices=["web", "import", "export", "chaos", "alerts", "all"],
     )
     args, rest = parser.parse_known_args(argv)
     quick = "--quick" in rest
@@ -35,6 +42,11 @@ def main(argv=None) -> None:
         from bench import chaos
 
         sys.exit(chaos.main(rest))
+    if args.which == "alerts":
+        from bench import alerts
+
+        alerts.main(["--digests", "1000"] if quick else [])
+        return
     if args.which in ("web", "all"):
         from bench import web
 

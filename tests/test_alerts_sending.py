@@ -248,3 +248,23 @@ def test_the_worker_runs_send_alerts_every_five_minutes():
         for periodic in app.periodic_registry.periodic_tasks.values()
     }
     assert schedules.get("alerts.tasks.send_alerts") == "*/5 * * * *"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_confirmations_right_after_the_requests(client, smtp, monkeypatch):
+    from django.db import connection
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    # The job runs in a worker thread with a Django connection of its own; without a maximum
+    # age, procrastinate closes it after the job, so the test database can be dropped.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+    make_topic("Digitalisierung")
+    for email in ["eins@example.org", "zwei@example.org"]:
+        client.post("/benachrichtigung/?topic=digitalisierung", {"email": email, "rhythm": "daily"})
+    waiting = ProcrastinateJob.objects.filter(task_name="alerts.tasks.deliver", status="todo")
+    assert waiting.count() == 1  # one job for both mails
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(queues=["alerts"], wait=False, install_signal_handlers=False)
+    assert sorted(str(m["To"]) for m in smtp.messages) == ["eins@example.org", "zwei@example.org"]
