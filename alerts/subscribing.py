@@ -39,7 +39,8 @@ def request_subscription(
         already = subscription.confirmed is not None
         if not already:  # a new request starts its 48 hours again
             subscription.created = now
-            subscription.rhythm = rhythm or subscription.rhythm
+            # A watched programme is looked at daily: its reminders are due on a given day.
+            subscription.rhythm = Subscription.Rhythm.DAILY if programme else rhythm
             subscription.save(update_fields=["created", "rhythm"])
         subject, text, html = mails.confirmation(subscription, already_confirmed=already)
         Delivery.objects.create(

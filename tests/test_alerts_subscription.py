@@ -62,11 +62,15 @@ def test_the_page_says_in_words_what_a_list_alert_watches(client, digital):
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_a_programme_alert_names_the_programme_and_offers_no_rhythm(client):
-    make_programme("Sportstätten 2027", slug="sportstaetten")
+def test_a_programme_alert_names_the_programme_and_is_looked_at_daily(client):
+    programme = make_programme("Sportstätten 2027", slug="sportstaetten")
     page = client.get("/benachrichtigung/?programme=sportstaetten").content.decode()
     assert "Änderungen und Fristen: „Sportstätten 2027“" in page
     assert 'name="rhythm"' not in page
+    post(client, query="programme=sportstaetten", rhythm="weekly")
+    subscription = Subscription.objects.get()
+    assert subscription.programme == programme and subscription.query == ""
+    assert subscription.rhythm == "daily"  # reminders fall on a given day
 
 
 def test_an_unknown_filter_value_is_a_400_naming_the_parameter(client, digital):
