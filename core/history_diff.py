@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import models
 from django.utils import formats, timezone
@@ -66,8 +67,6 @@ def live_state(obj) -> dict[Key, Entry]:
 
 
 def _content_type_id(model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(model).pk
 
 
