@@ -255,7 +255,9 @@ class Counts:
         if self.total > FEW_RESULTS:
             return filterset.ordered(filterset.qs)
         ids = RawSQL("SELECT unnest(%s::bigint[])", (self.index.members(self.matching),))
-        found = filterset.queryset.filter(pk__in=ids)  # one array parameter, however many
+        # One array parameter, however many; the ids are published, so no status or
+        # publication needs to be derived again to put them in order.
+        found = Programme.objects.filter(pk__in=ids)
         text = (filterset.form.cleaned_data.get("q") or "").strip()
         return filterset.ordered(found.ranked(text) if text else found)
 
