@@ -23,7 +23,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from core.edit_guard import VersionGuardAdminMixin, person
-from core.history import kept_on_restore
+from core.history import is_part, kept_on_restore, revert_entry
 from core.history_diff import differences, revision_state
 
 HISTORY_PAGE = 25
@@ -139,6 +139,8 @@ class CatalogueAdmin(VersionGuardAdminMixin, HistoryAdmin):
                     ),
                 }
             )
+        if is_part(self.model):  # saves of the entry that left this row as it was
+            rows = [row for row in rows if row["changes"] or row["first"]]
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
@@ -159,16 +161,25 @@ class CatalogueAdmin(VersionGuardAdminMixin, HistoryAdmin):
             request.history_kept = (
                 self.model._base_manager.filter(pk=unquote(object_id)).values(*kept).first()
             )
-        context = {"version_when": when(version.revision.date_created), **(extra_context or {})}
-        with self.create_revision(request):  # the reverted choices and the save: one version
-            return super().revision_view(request, object_id, version_id, context)
+        context = {"version_when": when(version.revision.date_created), "revert": True}
+        return self.restore_view(request, version, {**context, **(extra_context or {})})
 
     def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         version = get_object_or_404(Version, pk=version_id)
         request.history_reason = _("Wiederhergestellt nach dem Löschen")
-        context = {"version_when": when(version.revision.date_created), **(extra_context or {})}
-        with self.create_revision(request):
-            return super().recover_view(request, version_id, context)
+        context = {"version_when": when(version.revision.date_created), "recover": True}
+        return self.restore_view(request, version, {**context, **(extra_context or {})})
+
+    def restore_view(self, request, version, context):
+        """reversion's form of an old version, restoring this entry only (core.history)."""
+        revision = version.revision  # the instance the view reverts: its revert is narrowed
+        revision.revert = lambda delete=False: revert_entry(version)
+        with self.create_revision(request):  # the reverted choices and the save: one version
+            return self._reversion_revisionform_view(
+                request, version, self.revision_form_template, context
+            )
 
     # Deleted entries ----------------------------------------------------------------------
 

@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import reversion
-from django.db import router
+from django.db import IntegrityError, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.utils import timezone
+from reversion.errors import RevertError
 from reversion.models import Version
-from reversion.revisions import _stack
+from reversion.revisions import _follow_relations_recursive, _get_options, _stack
 
 BASELINE_REASON = "Stand vor der ersten erfassten Änderung"
 GENERATED = "GeneratedField"
@@ -68,6 +69,11 @@ def track(model, follow=(), part_of: str | None = None, kept=()):
         m2m_changed.connect(
             record_choice, sender=field.remote_field.through, dispatch_uid=f"{dispatch}.{field}"
         )
+
+
+def is_part(model) -> bool:
+    """A row recorded with the entry it is part of (its versions include the entry's saves)."""
+    return model in _PART_OF
 
 
 def kept_on_restore(model) -> tuple[str, ...]:
@@ -155,3 +161,39 @@ def record_choice(sender, instance, action, reverse, **kwargs):
         return
     with reversion.create_revision():
         reversion.add_to_revision(instance)
+
+
+def entry_versions(version: Version) -> list[Version]:
+    """The versions of `version`'s entry and of the rows it follows in the same revision, the
+    entry first (its rows refer to it). A row's own version is that row alone."""
+    model = version._model
+    follow = _get_options(model).follow
+    if not follow:
+        return [version]
+    kinds = {model} | {model._meta.get_field(name).related_model for name in follow}
+    return sorted(
+        (v for v in version.revision.version_set.all() if v._model in kinds),
+        key=lambda v: v.pk != version.pk,
+    )
+
+
+def revert_entry(version: Version) -> None:
+    """Bring back the entry of `version` with the rows it follows as its revision holds them;
+    rows it follows now but did not then are deleted. A row's own version (a link restored from
+    the list of links) brings back that row alone, not the programme its revision also holds."""
+    model, entry = version._model, entry_versions(version)
+    if _get_options(model).follow:
+        current = model._base_manager.filter(pk=version.object_id).first()
+        held = {(v._model, v.object_id) for v in entry}
+        for row in _follow_relations_recursive(current) if current is not None else ():
+            if (type(row), str(row.pk)) not in held:
+                row.delete()
+    for item in entry:
+        try:
+            with transaction.atomic():
+                item.revert()
+        except IntegrityError:
+            raise RevertError(
+                f"„{item.object_repr}“ lässt sich nicht wiederherstellen: ein Eintrag, auf den "
+                "es verweist, fehlt."
+            ) from None

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive, _get_options
 
+from core.history import entry_versions
+
 EMPTY = "–"
 
 Key = tuple[type[models.Model], str]
@@ -43,9 +45,8 @@ def _entry(version: Version) -> Entry:
 
 
 def revision_state(version: Version) -> dict[Key, Entry]:
-    """The entry of `version` with everything its revision holds (one entry and what it
-    follows: each revision of the catalogue is one save of one entry)."""
-    return {(v._model, v.object_id): _entry(v) for v in version.revision.version_set.all()}
+    """The entry of `version` with the rows it follows, as its revision holds them."""
+    return {(v._model, v.object_id): _entry(v) for v in entry_versions(version)}
 
 
 def _serialized(obj) -> str:

@@ -177,6 +177,24 @@ def test_a_restore_leaves_the_publication_state_to_the_workflow(editor_client):
     assert (programme.summary, programme.publication) == ("Alt.", "archived")
 
 
+def test_a_link_restored_from_its_own_history_leaves_the_programme_alone(editor_client):
+    programme = make_programme("Initiative ergreifen")
+    link = Link.objects.create(programme=programme, title="Aufruf", url="https://example.org/a")
+    before = versions_of(link).last()
+    link.title = "Aufruf 2026"
+    link.save()
+    programme.title = "Initiative ergreifen NRW"
+    programme.save()
+
+    history = editor_client.get(reverse("admin:programmes_link_history", args=[link.pk]))
+    (change,) = history.context["rows"][0]["changes"]  # the link's own fields only
+    assert (change.what, change.old, change.new) == ("Titel", "Aufruf", "Aufruf 2026")
+    url = reverse("admin:programmes_link_revision", args=[link.pk, before.pk])
+    assert editor_client.post(url, shown_form(editor_client.get(url))).status_code == 302
+    assert Link.objects.get(pk=link.pk).title == "Aufruf"
+    assert Programme.objects.get(pk=programme.pk).title == "Initiative ergreifen NRW"
+
+
 def test_looking_at_history_is_not_restoring_it(client):
     """A staff member who may only view programmes can open old versions but not save one."""
     viewer = User.objects.create_user("leserin", password="ein-langes-Testpasswort", is_staff=True)
