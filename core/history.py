@@ -14,6 +14,10 @@ reason and person there, as inside a revision.
 Catalogue rows loaded from fixtures or imported in bulk carry no history yet, and a version
 holds the state *after* a save. So before the first change (or deletion) of such a row, its
 stored state is recorded as a version of its own, dated by its last update.
+
+Restoring (`revert_entry`) brings back one entry with its rows, never other entries of the same
+revision. A few of reversion's internals are used (its stack of revisions, the follow options),
+hence the pin below version 7 in pyproject.toml.
 """
 
 from contextlib import contextmanager
