@@ -19,6 +19,7 @@ from alerts.models import Attempt, Delivery, Subscription
 from core.listing import BadParameters
 
 BATCH = 500
+MEMO_SIZE = 256  # digests kept per run
 SEND_AT = time(7, 0)  # local time of the daily and weekly digests
 UNCONFIRMED_FOR = timedelta(hours=48)
 SENT_LOG_FOR = timedelta(days=90)
@@ -52,17 +53,19 @@ def compose_due(now: datetime, every: bool = False) -> int:
     active = Subscription.objects.filter(confirmed__isnull=False, paused=False)
     if not every:
         active = active.filter(due__lte=now)
-    composed, last = 0, 0
+    composed, last, memo = 0, 0, {}
     while ids := list(
         active.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
     ):
-        composed += sum(compose_one(pk, now) for pk in ids)
+        composed += sum(compose_one(pk, now, memo) for pk in ids)
         last = ids[-1]
     return composed
 
 
-def compose_one(pk: int, now: datetime) -> bool:
-    """Store the subscription's mail for (mark, now] and move the mark, in one transaction."""
+def compose_one(pk: int, now: datetime, memo: dict | None = None) -> bool:
+    """Store the subscription's mail for (mark, now] and move the mark, in one transaction.
+    `memo` keeps the digests of this run: alerts on the same list, composed together the last
+    time, share their period and so their digest (the mail itself is each one's own)."""
     with transaction.atomic():
         subscription = (
             Subscription.objects.select_for_update(skip_locked=True, of=("self",))
@@ -73,7 +76,7 @@ def compose_one(pk: int, now: datetime) -> bool:
         if subscription is None or (subscription.covered_until or now) > now:
             return False
         since = subscription.covered_until or subscription.confirmed
-        found = _compose(subscription, since, now)
+        found = _compose(subscription, since, now, {} if memo is None else memo)
         if found:
             subject, text, html = mails.digest(subscription, found, since)
             Delivery.objects.create(
@@ -92,13 +95,25 @@ def compose_one(pk: int, now: datetime) -> bool:
         return bool(found)
 
 
-def _compose(subscription, since, now):
-    try:
-        return digest.compose(subscription, since, now)
-    except BadParameters:
-        # A stored filter that no longer exists (a topic removed): nothing matches it now.
-        logger.warning("Subscription %s: its list's filters are no longer valid.", subscription.pk)
-        return digest.Digest()
+def _compose(subscription, since, now, memo: dict):
+    key = (
+        subscription.query,
+        subscription.programme_id,
+        *sorted(subscription.reminder_days),
+        since,
+    )
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:  # bounded: memory stays flat however many lists
+            memo.clear()
+        try:
+            memo[key] = digest.compose(subscription, since, now)
+        except BadParameters:
+            # A stored filter that no longer exists (a topic removed): nothing matches it now.
+            logger.warning(
+                "Subscription %s: its list's filters are no longer valid.", subscription.pk
+            )
+            memo[key] = digest.Digest()
+    return memo[key]
 
 
 def prune(now: datetime) -> None:

@@ -4,7 +4,9 @@
 
 Creates ``<database>_alertsbench`` next to the configured database (never touches the real
 one) with 10 topics of 30 new programmes each and ``--digests`` confirmed daily alerts spread
-over the topics, so every alert is due with a digest of 30 new programmes. The SMTP sink
+over 60 lists (each topic with six filter combinations that keep its programmes) and four
+periods, so every alert is due with a digest of 30 new programmes and a run composes 240
+different digests (alerts sharing list and period share it; each mail is its own). The SMTP sink
 (aiosmtpd) runs in its own process on loopback. For a tenth of the alerts and then all of them,
 reports how long composing (the digests stored with their marks) and delivering took, mails per
 second, and how far the resident memory rose above the start of each phase (sampled every
@@ -25,6 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "alerts.json"
 TOPICS, PER_TOPIC = 10, 30
+# Each topic's list with different filters that keep all of its programmes: 60 lists in all.
+VARIANTS = [
+    "",
+    "&level=land",
+    "&kind=foerderprogramm",
+    "&level=bund&level=land",
+    "&kind=foerderprogramm&level=land",
+    "&kind=foerderprogramm&kind=wettbewerb",
+]
+PERIODS = 4  # alerts last composed at four different moments
 
 
 def setup_django():
@@ -90,7 +102,7 @@ def fill(digests: int) -> None:
         (
             Subscription(
                 email=f"person{n}@bench.example",
-                query=f"topic={topics[n % TOPICS].slug}",
+                query=f"topic={topics[n % TOPICS].slug}{VARIANTS[n // TOPICS % len(VARIANTS)]}",
                 rhythm="daily",
                 created=hour_ago,
                 confirmed=hour_ago,
@@ -103,6 +115,7 @@ def fill(digests: int) -> None:
 
 def measure(count: int) -> dict:
     """Make `count` alerts due (the others not), then compose and deliver them."""
+    from django.db import connection
     from django.db.models import Avg
     from django.db.models.functions import Length
     from django.utils import timezone
@@ -114,7 +127,12 @@ def measure(count: int) -> dict:
     Delivery.objects.all().delete()
     now = timezone.now()
     first = Subscription.objects.order_by("pk").values_list("pk", flat=True)[:count]
-    Subscription.objects.update(covered_until=now - timedelta(hours=1), due=now + timedelta(days=1))
+    Subscription.objects.update(due=now + timedelta(days=1))
+    with connection.cursor() as cursor:  # four different periods, so four digests per list
+        cursor.execute(
+            "UPDATE alerts_subscription SET covered_until = %s - (id %% %s) * interval '1 minute'",
+            [now - timedelta(hours=1), PERIODS],
+        )
     Subscription.objects.filter(pk__in=list(first)).update(due=now)
     with PeakRss() as composing:
         started = time.perf_counter()
@@ -192,7 +210,12 @@ def main(argv=None):
             f"{run['mails_per_second_end_to_end']} mails/s"
         )
     print(f"the sink received {received} mails (expected {sum(r['sent'] for r in runs)})")
-    report = {"runs": runs, "sink_received": received, "programmes_per_digest": PER_TOPIC}
+    report = {
+        "runs": runs,
+        "sink_received": received,
+        "programmes_per_digest": PER_TOPIC,
+        "distinct_digests": TOPICS * len(VARIANTS) * PERIODS,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
     print(f"written to {RESULTS.relative_to(ROOT)}")

@@ -36,9 +36,9 @@ def at(day: date, hour=7) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def subscribe(since: datetime, **fields) -> Subscription:
+def subscribe(since: datetime, email=ADDRESS, **fields) -> Subscription:
     return Subscription.objects.create(
-        email=ADDRESS, created=since, confirmed=since, covered_until=since, due=since, **fields
+        email=email, created=since, confirmed=since, covered_until=since, due=since, **fields
     )
 
 
@@ -80,6 +80,19 @@ def test_changes_since_reads_windows_from_the_history(watched_list):
     ApplicationWindow.objects.create(programme=old, closes=date(2027, 5, 1))
     old.save()  # the admin saves the programme with its windows
     assert changes_since([old.pk], subscription.confirmed) == {old.pk: ["Antragsfenster"]}
+
+
+def test_alerts_on_one_list_share_the_digest_but_each_gets_its_own_mail(
+    watched_list, django_assert_max_num_queries
+):
+    topic, _old, first = watched_list
+    subscribe(first.covered_until, "zweite@example.org", query=first.query, rhythm="weekly")
+    make_programme("Digitale Schule", topics=[topic])
+    with django_assert_max_num_queries(20):  # 18: the digest's 8 queries once, not twice
+        assert compose_due(timezone.now(), every=True) == 2
+    texts = {d.subscription.email: d.text for d in Delivery.objects.select_related("subscription")}
+    assert all("Digitale Schule" in text for text in texts.values())
+    assert texts[ADDRESS] != texts["zweite@example.org"]  # each its own management link
 
 
 def test_nothing_happened_sends_nothing_and_moves_the_mark(smtp, watched_list):
