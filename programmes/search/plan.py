@@ -50,37 +50,117 @@ def search_matches(text: str) -> tuple[SearchPlan, list[int] | None]:
     """The plan for a text, and — when it was made just now — the ids of the published
     programmes it finds: making the plan had to ask for them, so the list need not ask again."""
     text = text.strip()
+    memo = _memo()
     fresh = {}
 
     def make() -> SearchPlan:
-        plan, fresh["ids"] = _plan(text)
+        plan, fresh["ids"] = Planner(memo.synonyms).plan(text)
         return plan
 
-    return _recent_plans().get(text, make), fresh.get("ids")
+    return memo.plans.get(text, make), fresh.get("ids")
 
 
-@per_version("programmes:search-plans")
-def _recent_plans(today) -> Recent:
-    return Recent(512)
+class _Memo:
+    """Per catalogue version: the latest plans, and the synonym groups they were made with."""
+
+    def __init__(self):
+        self.plans = Recent(512)
+
+    @functools.cached_property
+    def synonyms(self) -> synonyms.Table:
+        return synonyms.load()
 
 
-def _plan(text: str) -> tuple[SearchPlan, list[int] | None]:
-    parsed = parse(text).required()
-    query = to_query(parsed)
-    if query is None:
-        return SearchPlan(text, None), []
-    if found := _matches(query):
-        return SearchPlan(text, query), found
-    fixed, corrected_text = _corrected(parsed, text)
-    if fixed is not None:
-        fixed_query = to_query(fixed)
-        if found := _matches(fixed_query):
-            return SearchPlan(text, fixed_query, searched=corrected_text), found
-    if len(parsed.groups) > 1:
-        some = any_of(fixed or parsed)
-        if some is not None and (found := _matches(some)):
-            return SearchPlan(text, some, searched=corrected_text, partial=True), found
-    return SearchPlan(text, query, suggestion=corrected_text), []
+@per_version("programmes:search")
+def _memo(today) -> _Memo:
+    return _Memo()
+
+
+class Planner:
+    """Turns typed text into a query, with the synonym groups of one catalogue version."""
+
+    def __init__(self, synonym_table: synonyms.Table):
+        self.synonyms = synonym_table
+
+    def plan(self, text: str) -> tuple[SearchPlan, list[int]]:
+        """The plan, and the ids of the published programmes it finds."""
+        parsed = parse(text).required()
+        query = self.to_query(parsed)
+        if query is None:
+            return SearchPlan(text, None), []
+        if found := _matches(query):
+            return SearchPlan(text, query), found
+        fixed, corrected_text = self.corrected(parsed, text)
+        if fixed is not None:
+            fixed_query = self.to_query(fixed)
+            if found := _matches(fixed_query):
+                return SearchPlan(text, fixed_query, searched=corrected_text), found
+        if len(parsed.groups) > 1:
+            some = self.any_of(fixed or parsed)
+            if some is not None and (found := _matches(some)):
+                return SearchPlan(text, some, searched=corrected_text, partial=True), found
+        return SearchPlan(text, query, suggestion=corrected_text), []
+
+    def corrected(self, parsed: ParsedQuery, text: str) -> tuple[ParsedQuery | None, str]:
+        """The query with its unknown words replaced by known ones, and the text as corrected."""
+        checked = [t for t in parsed.words if not t.excluded and not t.phrase]
+        fixes = {}
+        for term in checked[:MAX_CHECKED_WORDS]:
+            if not _finds_any(self.term_query(term)):
+                better = suggest.correction(term.text)
+                if better:
+                    fixes[term] = better
+        if not fixes:
+            return None, ""
+        groups = tuple(
+            tuple(replace(t, text=fixes[t], last=False) if t in fixes else t for t in group)
+            for group in parsed.groups
+        )
+        for term, better in fixes.items():
+            text = re.sub(rf"(?<!\w){re.escape(term.text)}(?!\w)", better, text, count=1)
+        return ParsedQuery(groups), text
+
+    def to_query(self, parsed: ParsedQuery) -> SearchQuery | None:
+        """All groups must match; within a group any of its terms."""
+        return _combine([self.group_query(group) for group in parsed.groups], all_of=True)
+
+    def any_of(self, parsed: ParsedQuery) -> SearchQuery | None:
+        """Any of the groups (exclusions still apply)."""
+        excluded = [g for g in parsed.groups if all(t.excluded for t in g)]
+        wanted = [g for g in parsed.groups if g not in excluded]
+        query = _combine([self.group_query(group) for group in wanted], all_of=False)
+        for group in excluded:
+            query = query & self.group_query(group) if query is not None else None
+        return query
+
+    def group_query(self, group: tuple[Term, ...]) -> SearchQuery | None:
+        return _combine([self.term_query(term) for term in group], all_of=False)
+
+    def term_query(self, term: Term) -> SearchQuery:
+        if term.phrase:
+            query = SearchQuery(term.text, config=CONFIG, search_type="phrase")
+            return ~query if term.excluded else query
+        if term.excluded:
+            return ~_plain(term.text)
+        alternatives = [_plain(term.text)]
+        if _GENITIVE.fullmatch(term.text):  # des Städtebaus: the stemmer keeps an s after a vowel
+            alternatives.append(_plain(term.text[:-1]))
+        if term.last and _PREFIXABLE.fullmatch(term.text):
+            alternatives.append(SearchQuery(f"{term.text}:*", config=CONFIG, search_type="raw"))
+        split = compounds.split(term.text)
+        if split:  # Städtebauförderung: Städtebau and Förderung, also apart
+            alternatives.append(_plain(" ".join(split)))
+        tails = compounds.tails(term.text)  # a Dorfgemeinschaftshaus is a Gemeinschaftshaus
+        alternatives += [_plain(tail) for tail in tails]
+        for word in (term.text, *tails):
+            for synonym in synonyms.alternatives(self.synonyms, [word]):
+                if fold(synonym) != fold(word):
+                    alternatives.append(_plain(synonym))
+        return _combine(alternatives, all_of=False)
+
+
+def _plain(text: str) -> SearchQuery:
+    return SearchQuery(text, config=CONFIG, search_type="plain")
 
 
 def _matches(query: SearchQuery) -> list[int]:
@@ -108,70 +188,6 @@ def _finds_any(query: SearchQuery) -> bool:
     from programmes.models import Programme
 
     return Programme.objects.published().filter(search_vector=query).exists()
-
-
-def _corrected(parsed: ParsedQuery, text: str) -> tuple[ParsedQuery | None, str]:
-    """The query with its unknown words replaced by known ones, and the text as corrected."""
-    checked = [t for t in parsed.words if not t.excluded and not t.phrase][:MAX_CHECKED_WORDS]
-    fixes = {}
-    for term in checked:
-        if not _finds_any(_term_query(term)):
-            better = suggest.correction(term.text)
-            if better:
-                fixes[term] = better
-    if not fixes:
-        return None, ""
-    groups = tuple(
-        tuple(replace(t, text=fixes[t], last=False) if t in fixes else t for t in group)
-        for group in parsed.groups
-    )
-    for term, better in fixes.items():
-        text = re.sub(rf"(?<!\w){re.escape(term.text)}(?!\w)", better, text, count=1)
-    return ParsedQuery(groups), text
-
-
-def to_query(parsed: ParsedQuery) -> SearchQuery | None:
-    """All groups must match; within a group any of its terms."""
-    return _combine([_group_query(group) for group in parsed.groups], all_of=True)
-
-
-def any_of(parsed: ParsedQuery) -> SearchQuery | None:
-    """Any of the groups (exclusions still apply)."""
-    excluded = [g for g in parsed.groups if all(t.excluded for t in g)]
-    wanted = [g for g in parsed.groups if g not in excluded]
-    query = _combine([_group_query(group) for group in wanted], all_of=False)
-    for group in excluded:
-        query = query & _group_query(group) if query is not None else None
-    return query
-
-
-def _group_query(group: tuple[Term, ...]) -> SearchQuery | None:
-    return _combine([_term_query(term) for term in group], all_of=False)
-
-
-def _term_query(term: Term) -> SearchQuery:
-    if term.phrase:
-        query = SearchQuery(term.text, config=CONFIG, search_type="phrase")
-        return ~query if term.excluded else query
-    if term.excluded:
-        return ~SearchQuery(term.text, config=CONFIG, search_type="plain")
-    alternatives = [SearchQuery(term.text, config=CONFIG, search_type="plain")]
-    if _GENITIVE.fullmatch(term.text):  # des Städtebaus: the stemmer keeps an s after a vowel
-        alternatives.append(SearchQuery(term.text[:-1], config=CONFIG, search_type="plain"))
-    if term.last and _PREFIXABLE.fullmatch(term.text):
-        alternatives.append(SearchQuery(f"{term.text}:*", config=CONFIG, search_type="raw"))
-    split = compounds.split(term.text)
-    if split:  # Städtebauförderung: Städtebau and Förderung, also apart
-        alternatives.append(SearchQuery(" ".join(split), config=CONFIG, search_type="plain"))
-    tails = compounds.tails(term.text)  # a Dorfgemeinschaftshaus is a Gemeinschaftshaus
-    words = [term.text, *tails]
-    for word in words:
-        if word is not term.text:
-            alternatives.append(SearchQuery(word, config=CONFIG, search_type="plain"))
-        for synonym in synonyms.alternatives([word]):
-            if fold(synonym) != fold(word):
-                alternatives.append(SearchQuery(synonym, config=CONFIG, search_type="plain"))
-    return _combine(alternatives, all_of=False)
 
 
 def _combine(queries, *, all_of: bool) -> SearchQuery | None:

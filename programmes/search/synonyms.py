@@ -1,8 +1,10 @@
 """The synonym groups editors keep (admin: „Synonymgruppen“), as a lookup from the stems of a
-word or phrase to the other terms of its groups. Read once per catalogue version."""
+word or phrase to the other terms of its groups. Read once per catalogue version, with the
+search plans (programmes.search.plan)."""
 
-from core.cache import per_version
 from programmes.search.text import stem
+
+Table = dict[str, tuple[str, ...]]
 
 MAX_WORDS = 3  # the longest phrase looked up as one term
 
@@ -11,8 +13,7 @@ def key(words) -> str:
     return " ".join(stem(word) for word in words)
 
 
-@per_version("programmes:synonyms")
-def synonyms(today) -> dict[str, tuple[str, ...]]:
+def load() -> Table:
     """Stems of a term → every term of the groups it belongs to (itself included)."""
     from programmes.models import SynonymGroup
 
@@ -25,6 +26,6 @@ def synonyms(today) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-def alternatives(words: list[str]) -> tuple[str, ...]:
+def alternatives(table: Table, words: list[str]) -> tuple[str, ...]:
     """The synonyms of a word or phrase (given as its words), or () if it has none."""
-    return synonyms().get(key(words), ())
+    return table.get(key(words), ())
