@@ -207,7 +207,7 @@ class TestXlsx:
 
 def test_programme_list_offers_its_downloads_with_the_current_filters(client, catalogue):
     html = client.get("/programme/?topic=grunflachen&page=1").content.decode()
-    assert "Diese Liste herunterladen" in html
+    assert "Abonnieren und herunterladen" in html
     assert 'href="/programme/export.csv?topic=grunflachen"' in html
     assert 'href="/programme/export.csv?topic=grunflachen&amp;delimiter=semicolon"' in html
     assert 'href="/programme/export.xlsx?topic=grunflachen"' in html
