@@ -29,8 +29,8 @@ serve: $(INSTALLED)
 	DEBUG=0 $(VENV)/bin/gunicorn portal.wsgi --config portal/gunicorn_config.py
 
 # Benchmarks print their figures and write JSON to bench/results/ (docs/performance.md):
-# web pages against the floor, imports, exports; about ten minutes. BENCH=web|import|export|chaos|alerts
-# (chaos and alerts are not part of all).
+# web pages against the floor, imports, exports, e-mail alerts; about a quarter of an hour.
+# BENCH=web|import|export|alerts|chaos (chaos is not part of all).
 bench: $(INSTALLED)
 	$(PY) -m bench $(or $(BENCH),all) $(BENCH_FLAGS)
 

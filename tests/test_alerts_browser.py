@@ -75,6 +75,7 @@ def test_subscribe_confirm_receive_and_unsubscribe(browser, live_server, setting
         axe_clean(page)
         page.get_by_role("button", name="Abbestellen").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Abgemeldet")
+        axe_clean(page)
         assert not Subscription.objects.exists()
     finally:
         context.close()
