@@ -1,8 +1,9 @@
 """Which programmes are open to a place: the rule behind `open_to` (docs/opendata.md).
 
-- A project is a programme that belongs to another (`parent`) and has participants: it is the
-  project of those places, open to them and to the places inside them (a Kreis's project to
-  its Gemeinden), not to anyone else.
+- A project is a programme that belongs to another published programme (`parent`) and has
+  participants: it is the project of those places, open to them and to the places inside them
+  (a Kreis's project to its Gemeinden), not to anyone else. (An unpublished parent decides
+  nothing public, as for the status.)
 - Any other programme is open where its region (`region`) contains the place: a programme of
   the Land NRW to every NRW municipality, one of a Kreis to the Kreis and its Gemeinden.
 - Without a region the level decides: an EU or Bund programme is open to every municipality
@@ -36,16 +37,19 @@ def _levels_without_region(key: str) -> list[str]:
     return [*NATIONWIDE, Level.LAND] if key.startswith(NRW) else list(NATIONWIDE)
 
 
+PUBLISHED_PARENT = Q(parent__publication=Programme.Publication.PUBLISHED)
+
+
 def _is_project():
     participants = Participation.objects.filter(programme=OuterRef("pk"))
-    return Q(parent__isnull=False) & Exists(participants)
+    return PUBLISHED_PARENT & Exists(participants)
 
 
 def open_to(place: Municipality) -> Q:
     """The condition a programme meets when it is open to `place`."""
     keys = containing(place.key)
     participants = Participation.objects.filter(programme=OuterRef("pk"))
-    own_project = Q(parent__isnull=False) & Exists(participants.filter(municipality__key__in=keys))
+    own_project = PUBLISHED_PARENT & Exists(participants.filter(municipality__key__in=keys))
     by_region = Q(region__key__in=keys) | Q(
         region__isnull=True, level__in=_levels_without_region(place.key)
     )
@@ -88,7 +92,7 @@ def reach(today=None) -> Reach:
     projects = (
         Participation.objects.filter(
             programme__publication=Programme.Publication.PUBLISHED,
-            programme__parent__isnull=False,
+            programme__parent__publication=Programme.Publication.PUBLISHED,
         )
         .values_list(Value("project", output_field=CharField()), "municipality__key", text)
         .annotate(ids=ArrayAgg("programme_id"))
