@@ -203,10 +203,7 @@ EXPECTED_PERMISSIONS = {
     }.items()
     for model in models
     for action in ["add", "change", "view"]
-} | {
-    f"programmes.delete_{m}"
-    for m in [label.split(".")[1] for label in DELETABLE]
-}
+} | {f"programmes.delete_{m}" for m in [label.split(".")[1] for label in DELETABLE]}
 EXPECTED_PERMISSIONS.add("programmes.view_publicationstep")  # the workflow's log, read only
 EXPECTED_PERMISSIONS.add("core.view_linkcheck")  # the link check's results, read only
 # The change history (django-reversion) needs no permissions of its own: viewing an entry shows

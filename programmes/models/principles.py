@@ -168,7 +168,6 @@ class Measure(models.Model):
     text = models.TextField(_("Umsetzungsvorschlag"))
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
-
     class Meta:
         verbose_name = _("Umsetzungsvorschlag")
         verbose_name_plural = _("Umsetzungsvorschläge")

@@ -286,7 +286,6 @@ class ApplicationWindow(models.Model):
     closes = models.DateField(_("bis (Frist)"), null=True, blank=True)
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
 
-
     class Meta:
         verbose_name = _("Antragsfenster")
         verbose_name_plural = _("Antragsfenster")
@@ -315,7 +314,6 @@ class Link(models.Model):
     title = models.CharField(_("Titel"), max_length=200)
     url = models.URLField(_("Adresse"), max_length=500)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
-
 
     class Meta:
         verbose_name = _("offizieller Link")
@@ -356,7 +354,6 @@ class Participation(models.Model):
         help_text=_("z. B. „5. Durchgang 2024–2025“"),
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
-
 
     class Meta:
         verbose_name = _("Teilnahme")
