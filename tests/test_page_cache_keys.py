@@ -250,3 +250,17 @@ def test_every_public_view_names_its_parameters(settings):
         and getattr(view, "query_parameters", None) is None
     ]
     assert unnamed == []
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=HERE)
+def test_only_the_benchmark_server_measures_uncached_pages_with_bench(client, settings):
+    renders.clear()
+    for number in range(2):
+        assert client.get(f"/echo/?q=bad&bench={number}").status_code == 200
+    assert len(renders) == 1  # ?bench= is an unknown parameter like any other: served kept
+    settings.BENCH_FLOOR = True
+    for number in range(2):
+        assert client.get(f"/echo/?q=bad&bench={number}").status_code == 200
+    assert len(renders) == 3  # the benchmark's server builds each one
+    assert renders[-1] == "/echo/?q=bad"  # and the view still sees only what it reads
