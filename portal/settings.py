@@ -158,6 +158,11 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch"))]
 FORMAT_MODULE_PATH = ["portal.formats"]  # dates as TT.MM.JJJJ where no format is named
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The search's compound splitting reads its n-gram probabilities from here (built on first use
+# or by setup_portal; programmes.search.ngrams).
+COMPOUND_NGRAMS_FILE = env_str(
+    "COMPOUND_NGRAMS_FILE", str(BASE_DIR / ".cache" / "compound-ngrams.sqlite3")
+)
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -156,3 +156,16 @@ def test_the_list_says_what_was_searched(client, catalogue):
     path, query = none.context["suggestion_url"].split("?")
     assert path == "/programme/"
     assert QueryDict(query).dict() == {"q": "Kindertagesstätte", "level": "land"}
+
+
+def test_compounds_split_as_the_charsplit_package_does():
+    """The n-grams read from SQLite give the package's own best split (its dicts, imported here
+    once, are what the portal's processes no longer hold)."""
+    from compound_split import char_split
+
+    from programmes.search.compounds import best_split
+
+    for word in ["Dorfgemeinschaftshaus", "Städtebauförderung", "Ehrenamtskarte", "Nahverkehr"]:
+        score, modifier, head = char_split.split_compound(word)[0]
+        assert best_split(word) == (pytest.approx(score), modifier, head)
+    assert best_split("Städtebauförderung")[1:] == ("Städtebau", "Förderung")

@@ -2,16 +2,17 @@
 finds its parts: Dorfgemeinschaftshaus ↔ Gemeinschaftshaus, Städtebauförderung ↔ Förderung
 des Städtebaus.
 
-PostgreSQL's german configuration stems words but does not split them. `compound_split`
-(CharSplit, Tuggener 2016: n-gram probabilities learnt from a German corpus) proposes the most
-likely split into modifier and head; we accept it above a confidence threshold and split the
-modifier again, so a compound of three words yields its parts and its tails.
+PostgreSQL's german configuration stems words but does not split them. CharSplit (Tuggener
+2016, as in the `compound-split` package: n-gram probabilities learnt from a German corpus,
+read from programmes.search.ngrams) scores every split into modifier and head; we accept the
+best above a confidence threshold and split the modifier again, so a compound of three words
+yields its parts and its tails.
 """
 
 import re
 from functools import lru_cache
 
-from compound_split import char_split
+from programmes.search import ngrams
 
 MIN_MODIFIER = 10  # a modifier is split again only when it is itself long
 MIN_PART = 3
@@ -26,13 +27,40 @@ def split(word: str, min_length: int = 8) -> tuple[str, str] | None:
     (Städtebau, Förderung). Shorter words than `min_length` are rarely compounds."""
     if len(word) < min_length or not word.isalpha():
         return None
-    candidates = char_split.split_compound(word)
-    if not candidates:
-        return None
-    score, modifier, head = candidates[0]
+    score, modifier, head = best_split(word)
     if score < CONFIDENCE or len(modifier) < MIN_PART or len(head) < MIN_PART:
         return None
     return _without_linking(modifier), head.lower() if word.islower() else head
+
+
+def best_split(word: str) -> tuple[float, str, str]:
+    """CharSplit's best split of a word (as `compound_split.char_split.split_compound` scores
+    it): how likely the modifier ends a word, plus how likely the head starts one, minus how
+    likely the head's beginnings occur inside words."""
+    lower = word.lower()
+    cuts = range(3, len(lower) - 2)
+    wanted = set()
+    for n in cuts:
+        wanted |= {(ngrams.SUFFIX, _fugen_s(lower[:n])), (ngrams.PREFIX, _fugen_s(lower[n:]))}
+        wanted |= {(ngrams.INFIX, lower[n:k]) for k in range(len(lower), n + 2, -1)}
+    known = ngrams.probabilities(wanted)
+    best = (0.0, word.title(), word.title())
+    for n in cuts:
+        inside = min(known.get((ngrams.INFIX, lower[n:k]), 1) for k in range(len(lower), n + 2, -1))
+        score = (
+            known.get((ngrams.PREFIX, _fugen_s(lower[n:])), -1)
+            - inside
+            + known.get((ngrams.SUFFIX, _fugen_s(lower[:n])), -1)
+        )
+        if n == cuts[0] or score > best[0]:
+            best = (score, lower[:n].title(), lower[n:].title())
+    return best
+
+
+def _fugen_s(text: str) -> str:
+    if text.endswith(("ts", "gs", "ks", "hls", "ns")) and len(text) > 3:
+        return text[:-1]
+    return text
 
 
 def parts(word: str) -> tuple[str, ...]:

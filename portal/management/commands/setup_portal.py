@@ -4,6 +4,8 @@ changes no data."""
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
+from programmes.search import ngrams
+
 
 class Command(BaseCommand):
     help = (
@@ -13,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        ngrams.ensure()  # the search's compound splitting reads it (built once, ~5 s)
         call_command("load_nrw_data")  # every NRW municipality with figures and outline
         call_command("load_catalogue")
         call_command("setup_roles", verbosity=0)
