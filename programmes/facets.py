@@ -253,7 +253,12 @@ class Counts:
         filters PostgreSQL cannot combine with the ranking. Longer lists are filtered again,
         which the indexes serve in list order."""
         if self.total > FEW_RESULTS:
-            return filterset.ordered(filterset.qs)
+            # Without a status filter no status is derived: its join to the parent would keep
+            # PostgreSQL from skipping to a deep page in the list's index alone.
+            base = Programme.objects.published()
+            if filterset.form.cleaned_data.get("status"):
+                base = base.with_status()
+            return filterset.ordered(filterset.filter_queryset(base))
         ids = RawSQL("SELECT unnest(%s::bigint[])", (self.index.members(self.matching),))
         # One array parameter, however many; the ids are published, so no status or
         # publication needs to be derived again to put them in order.
