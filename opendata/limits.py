@@ -149,18 +149,23 @@ def acquire_slot() -> Callable[[], None] | None:
         slot = row[0]
     # The unlock goes to the very session that holds the lock (a closed one has let go).
     session = connection.connection if slot is not None else None
-    done = threading.Event()
+    held = {"semaphore": True, "lock": slot is not None}  # each given back once
+
+    def give_back_semaphore() -> None:
+        """Without the database: safe where the garbage collector calls it, which may be in
+        the middle of another statement on this very connection."""
+        if held.pop("semaphore", False):
+            semaphore.release()
 
     def release() -> None:
-        if done.is_set():
-            return
-        done.set()
         try:
-            if session is not None and not session.closed:
+            if held.pop("lock", False) and not session.closed:
                 with suppress(Exception):
                     session.execute("SELECT pg_advisory_unlock(%s, %s)", [LIVE_SLOTS, slot])
         finally:
-            semaphore.release()
+            give_back_semaphore()
+
+    release.give_back_semaphore = give_back_semaphore
 
     _thread.release = release
     return release
@@ -186,8 +191,10 @@ def live_export(
     except BaseException:
         release()
         raise
-    # Django calls these when the server has sent the response; the finaliser covers a
-    # response that is dropped unread (a test client, an aborted request).
+    # Django calls these when the server has sent the response. For a response dropped unread
+    # (a test client, an aborted request) the finaliser gives back the semaphore only: it may
+    # run inside another statement on this connection, so the slot's advisory lock is given
+    # back by this thread's next acquire_slot, or goes with the session.
     response._resource_closers.append(release)
-    weakref.finalize(response, release)
+    weakref.finalize(response, release.give_back_semaphore)
     return response
