@@ -161,7 +161,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # The search's compound splitting reads its n-gram probabilities from here (built on first use
 # or by setup_portal; programmes.search.ngrams).
 COMPOUND_NGRAMS_FILE = env_str(
-    "COMPOUND_NGRAMS_FILE", str(BASE_DIR / ".cache" / "compound-ngrams.sqlite3")
+    "COMPOUND_NGRAMS_FILE", str(BASE_DIR / ".cache" / "compound-ngrams.table")
 )
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

@@ -159,8 +159,8 @@ def test_the_list_says_what_was_searched(client, catalogue):
 
 
 def test_compounds_split_as_the_charsplit_package_does():
-    """The n-grams read from SQLite give the package's own best split (its dicts, imported here
-    once, are what the portal's processes no longer hold)."""
+    """The n-grams read from the mapped table give the package's own best split (its dicts,
+    imported here once, are what the portal's processes no longer hold)."""
     from compound_split import char_split
 
     from programmes.search.compounds import best_split

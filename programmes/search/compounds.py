@@ -38,22 +38,18 @@ def best_split(word: str) -> tuple[float, str, str]:
     it): how likely the modifier ends a word, plus how likely the head starts one, minus how
     likely the head's beginnings occur inside words."""
     lower = word.lower()
-    cuts = range(3, len(lower) - 2)
-    wanted = set()
-    for n in cuts:
-        wanted |= {(ngrams.SUFFIX, _fugen_s(lower[:n])), (ngrams.PREFIX, _fugen_s(lower[n:]))}
-        wanted |= {(ngrams.INFIX, lower[n:k]) for k in range(len(lower), n + 2, -1)}
-    known = ngrams.probabilities(wanted)
+    table = ngrams.table()
     best = (0.0, word.title(), word.title())
-    for n in cuts:
-        inside = min(known.get((ngrams.INFIX, lower[n:k]), 1) for k in range(len(lower), n + 2, -1))
+    for n in range(3, len(lower) - 2):
+        head = lower[n:]
+        inside = min(table.get(ngrams.INFIX, lower[n:k], 1) for k in range(len(lower), n + 2, -1))
         score = (
-            known.get((ngrams.PREFIX, _fugen_s(lower[n:])), -1)
+            table.get(ngrams.PREFIX, _fugen_s(head), -1)
             - inside
-            + known.get((ngrams.SUFFIX, _fugen_s(lower[:n])), -1)
+            + table.get(ngrams.SUFFIX, _fugen_s(lower[:n]), -1)
         )
-        if n == cuts[0] or score > best[0]:
-            best = (score, lower[:n].title(), lower[n:].title())
+        if n == 3 or score > best[0]:
+            best = (score, lower[:n].title(), head.title())
     return best
 
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        ngrams.ensure()  # the search's compound splitting reads it (built once, ~5 s)
+        ngrams.table()  # the search's compound splitting reads it (built once, ~10 s)
         call_command("load_nrw_data")  # every NRW municipality with figures and outline
         call_command("load_catalogue")
         call_command("setup_roles", verbosity=0)
