@@ -6,8 +6,6 @@ from programmes.search.text import stem
 
 Table = dict[str, tuple[str, ...]]
 
-MAX_WORDS = 3  # the longest phrase looked up as one term
-
 
 def key(words) -> str:
     return " ".join(stem(word) for word in words)
